@@ -1,0 +1,38 @@
+# The two commands: `make demo` (SQLite demo on http://127.0.0.1:8000/) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+# Tests and the demo never need a real secret; production must set its own.
+export DJANGO_SECRET_KEY ?= insecure-key-for-tests-and-demo-only
+
+.PHONY: demo test install lint check serve clean
+
+$(PY):
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 is required, found " + sys.version.split()[0]) if sys.version_info[:2] != (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+demo: export DJANGO_DEBUG = 1
+demo: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py loaddata demo
+	$(PY) manage.py demo_accounts
+	@echo "Demo on http://127.0.0.1:8000/ — admin at /admin/ (reviewer/reviewer, editor/editor, admin/admin)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

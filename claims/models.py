@@ -1,0 +1,334 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Length
+from simple_history.models import HistoricalRecords
+
+from .choices import (
+    CURRENT_VERDICT_STATUSES,
+    ONCE_PUBLISHED_STATUSES,
+    SpeakerKind,
+    Stance,
+    VerdictStatus,
+)
+
+wikidata_id_validator = RegexValidator(r"^Q[1-9][0-9]*$", "Enter a Wikidata item id such as Q42.")
+colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.")
+
+
+class Speaker(models.Model):
+    """Who made a claim: a person, an organisation, or an attribution the source leaves unnamed.
+
+    Anonymous attributions ("a US intelligence official") are real and common in
+    reporting; they are recorded as speakers with ``is_anonymous`` set so that they can
+    be shown and counted honestly, never merged with named people.
+    """
+
+    name = models.CharField(max_length=300, help_text="As the sources name the speaker.")
+    kind = models.CharField(max_length=16, choices=SpeakerKind, default=SpeakerKind.PERSON)
+    is_anonymous = models.BooleanField(
+        default=False, help_text="The source does not name the speaker (e.g. 'a US official')."
+    )
+    role = models.CharField(max_length=300, blank=True, help_text="Role or title, e.g. 'National Security Advisor'.")
+    affiliation = models.CharField(max_length=300, blank=True)
+    wikidata_id = models.CharField("Wikidata id", max_length=20, blank=True, validators=[wikidata_id_validator])
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(name=""), name="claims_speaker_name_not_empty"),
+            models.CheckConstraint(condition=models.Q(kind__in=SpeakerKind.values), name="claims_speaker_kind_valid"),
+            models.UniqueConstraint(
+                fields=["wikidata_id"],
+                condition=~models.Q(wikidata_id=""),
+                name="claims_speaker_unique_wikidata_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role})" if self.role else self.name
+
+
+class TopicManager(models.Manager):
+    def get_by_natural_key(self, slug: str) -> "Topic":
+        return self.get(slug=slug)
+
+
+class Topic(models.Model):
+    """A subject used to group claims (e.g. "Arms trade")."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    objects = TopicManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class Claim(models.Model):
+    """One checkable statement, worded neutrally (schema.org ClaimReview's ``claimReviewed``).
+
+    Where the claim was made and in whose words is recorded on its appearances; the
+    claim itself is the statement being checked.
+    """
+
+    text = models.TextField(help_text="The statement, worded neutrally.")
+    speaker = models.ForeignKey(
+        Speaker,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        help_text="Empty when the source states it in its own voice.",
+    )
+    made_on = models.DateField(null=True, blank=True, help_text="When the claim was made, if the full date is known.")
+    made_on_text = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The date as the source words it ('August 5', 'mid-July') when the full date is not known.",
+    )
+    made_in = models.CharField(
+        max_length=300, blank=True, help_text="Where the claim was made, as reported (e.g. 'Russian state TV')."
+    )
+    language = models.CharField(max_length=35, default="en", help_text="BCP 47 language tag.")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="claims")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_claims",
+        help_text="The reviewer whose queue this claim is in.",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    history = HistoricalRecords(m2m_fields=[topics])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(text=""), name="claims_claim_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text if len(self.text) <= 80 else f"{self.text[:79]}…"
+
+
+class Appearance(models.Model):
+    """A claim as it appears in one source: the verbatim quote and whom the source credits."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="appearances")
+    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="appearances")
+    quote = models.TextField(help_text="Verbatim from the source.")
+    attributed_to = models.CharField(
+        max_length=300, blank=True, help_text="Whom the source credits with the claim, in the source's words."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claim", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(quote=""), name="claims_appearance_quote_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} — “{self.quote[:60]}”"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.source_id is None:
+            return
+        errors = {}
+        if self.quote and not self.source.contains_verbatim(self.quote):
+            errors["quote"] = "This quote is not found verbatim in the source's archived text."
+        if self.attributed_to and not self.source.contains_verbatim(self.attributed_to):
+            errors["attributed_to"] = "This attribution is not found verbatim in the source's archived text."
+        if errors:
+            raise ValidationError(errors)
+
+
+class RatingManager(models.Manager):
+    def get_by_natural_key(self, slug: str) -> "Rating":
+        return self.get(slug=slug)
+
+
+class Rating(models.Model):
+    """One step of the desk's verdict scale.
+
+    The scale is data: labels, colours and descriptions are edited by the desk, while
+    the slug stays stable for API clients. ``value`` places a rating on the
+    true-to-false axis (higher is truer); ratings off that axis, such as "Disputed"
+    or "Opinion", have none.
+    """
+
+    slug = models.SlugField(max_length=50, unique=True)
+    label = models.CharField(max_length=100, unique=True)
+    value = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Position on the true-to-false axis (higher is truer); empty when off-axis."
+    )
+    colour = models.CharField(max_length=7, validators=[colour_validator], help_text="#rrggbb")
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(help_text="Order in which the scale is shown.")
+
+    objects = RatingManager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(label=""), name="claims_rating_label_not_empty"),
+            models.CheckConstraint(
+                condition=models.Q(value__isnull=True) | models.Q(value__gte=1), name="claims_rating_value_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(models.lookups.Exact(Length("colour"), 7), colour__startswith="#"),
+                name="claims_rating_colour_format",
+            ),
+            models.UniqueConstraint(fields=["value"], name="claims_rating_unique_value"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class Verdict(models.Model):
+    """A reviewer's rating of a claim, with its public explanation and evidence.
+
+    Verdicts move draft → in review → published. A published verdict is never
+    edited in place: a correction publishes a new verdict that ``supersedes`` it (the
+    old one is kept, marked superseded) and a retraction withdraws it; both carry a
+    public note. Status only changes through ``claims.services``.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="verdicts")
+    rating = models.ForeignKey(Rating, on_delete=models.PROTECT, null=True, blank=True, related_name="verdicts")
+    headline = models.CharField(max_length=300, blank=True)
+    explanation = models.TextField(blank=True, help_text="Public: why the claim earns this rating.")
+    internal_notes = models.TextField(blank=True, help_text="For the desk only; never published.")
+    status = models.CharField(max_length=16, choices=VerdictStatus, default=VerdictStatus.DRAFT, editable=False)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="verdicts_written"
+    )
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="verdicts_approved"
+    )
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        help_text="The published verdict this one corrects.",
+    )
+    public_note = models.TextField(blank=True, help_text="Public correction or retraction note (required for both).")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    retracted_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("submit_verdict", "Can submit a verdict for review"),
+            ("change_others_verdict", "Can edit other reviewers' unpublished verdicts"),
+            ("publish_verdict", "Can publish a verdict"),
+            ("return_verdict", "Can return a verdict to its reviewer"),
+            ("correct_verdict", "Can publish a correction of a verdict"),
+            ("retract_verdict", "Can retract a verdict"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=VerdictStatus.values), name="claims_verdict_status_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["claim"],
+                condition=models.Q(status=VerdictStatus.PUBLISHED),
+                name="claims_verdict_one_published_per_claim",
+            ),
+            models.UniqueConstraint(
+                fields=["claim"],
+                condition=models.Q(status__in=CURRENT_VERDICT_STATUSES),
+                name="claims_verdict_one_current_per_claim",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=ONCE_PUBLISHED_STATUSES)
+                | models.Q(rating__isnull=False, published_at__isnull=False),
+                name="claims_verdict_published_has_rating_and_time",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=VerdictStatus.IN_REVIEW) | models.Q(rating__isnull=False),
+                name="claims_verdict_in_review_has_rating",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=VerdictStatus.RETRACTED)
+                | (models.Q(retracted_at__isnull=False) & ~models.Q(public_note="")),
+                name="claims_verdict_retracted_has_time_and_note",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(supersedes__isnull=True) | ~models.Q(public_note=""),
+                name="claims_verdict_correction_has_note",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(supersedes=models.F("id")), name="claims_verdict_not_superseding_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        rating = self.rating.label if self.rating_id else "unrated"
+        return f"{rating} ({self.get_status_display()}) — {self.claim}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in ONCE_PUBLISHED_STATUSES
+
+
+class Evidence(models.Model):
+    """A source cited by a verdict, with what it shows and, optionally, the passage relied on."""
+
+    verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE, related_name="evidence")
+    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="evidence")
+    stance = models.CharField(max_length=16, choices=Stance, default=Stance.CONTEXT)
+    quote = models.TextField(blank=True, help_text="Passage relied on, verbatim from the source.")
+    note = models.TextField(blank=True, help_text="Public: what this source shows.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["verdict", "position", "id"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(stance__in=Stance.values), name="claims_evidence_stance_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stance_display()}: {self.source}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.source_id is not None and self.quote and not self.source.contains_verbatim(self.quote):
+            raise ValidationError({"quote": "This passage is not found verbatim in the source's archived text."})

@@ -1,0 +1,56 @@
+"""Settings come from the environment and fail loudly when production would be unsafe."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from factcheck.settings import env_bool, env_list
+
+
+def run_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
+    return subprocess.run(
+        [sys.executable, "-c", "import factcheck.settings as s; print(s.DATABASES['default']['ENGINE'], s.DEBUG)"],
+        env={**clean, **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_missing_secret_key_with_debug_off_is_a_clear_error():
+    result = run_settings({"DJANGO_DEBUG": "0"})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_on_runs_without_a_secret_key():
+    result = run_settings({"DJANGO_DEBUG": "1"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True"]
+
+
+def test_database_url_selects_postgresql():
+    result = run_settings({"DJANGO_SECRET_KEY": "x", "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/x"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.postgresql", "False"]
+
+
+def test_env_bool(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "yes")
+    assert env_bool("X_FLAG") is True
+    monkeypatch.setenv("X_FLAG", "0")
+    assert env_bool("X_FLAG", default=True) is False
+    monkeypatch.setenv("X_FLAG", "perhaps")
+    with pytest.raises(ImproperlyConfigured, match="X_FLAG"):
+        env_bool("X_FLAG")
+
+
+def test_env_list(monkeypatch):
+    monkeypatch.setenv("X_HOSTS", " a.example , b.example,,")
+    assert env_list("X_HOSTS") == ["a.example", "b.example"]
