@@ -7,7 +7,9 @@ INSTALLED := $(VENV)/.installed
 # Tests and the demo never need a real secret; production must set its own.
 export DJANGO_SECRET_KEY ?= insecure-key-for-tests-and-demo-only
 
-.PHONY: demo test install lint check serve clean
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: demo test install lint clean
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 is required, found " + sys.version.split()[0]) if sys.version_info[:2] != (3, 11) else None'
@@ -19,15 +21,24 @@ $(INSTALLED): requirements.txt requirements-dev.txt | $(PY)
 
 install: $(INSTALLED)
 
+# The browser tests drive Debian's Chromium; install it when we can (root with apt).
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "The browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium"; \
+	fi
+
 demo: export DJANGO_DEBUG = 1
 demo: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py loaddata demo
 	$(PY) manage.py demo_accounts
+	$(PY) manage.py populate_history --auto
 	@echo "Demo on http://127.0.0.1:8000/ — admin at /admin/ (reviewer/reviewer, editor/editor, admin/admin)"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: install
+test: install | $(CHROMIUM)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

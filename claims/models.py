@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Length
 from simple_history.models import HistoricalRecords
 
@@ -121,12 +122,25 @@ class Claim(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The admin lists claims newest first; without this every page sorts the table.
+            models.Index(F("created_at").desc(), F("id").desc(), name="claims_claim_newest_first"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(text=""), name="claims_claim_text_not_empty"),
         ]
 
     def __str__(self) -> str:
         return self.text if len(self.text) <= 80 else f"{self.text[:79]}…"
+
+
+class ReviewQueue(Claim):
+    """The claims waiting for the logged-in reviewer (an admin view of Claim)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "claim in my review queue"
+        verbose_name_plural = "claims in my review queue"
 
 
 class Appearance(models.Model):
@@ -241,6 +255,9 @@ class Verdict(models.Model):
         help_text="The published verdict this one corrects.",
     )
     public_note = models.TextField(blank=True, help_text="Public correction or retraction note (required for both).")
+    return_comment = models.TextField(
+        blank=True, help_text="For the desk only: why an editor sent the verdict back to its reviewer."
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     retracted_at = models.DateTimeField(null=True, blank=True)

@@ -53,11 +53,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
     "simple_history",
+    "admin_auto_filters",
     "sources",
     "claims",
 ]
@@ -102,6 +104,11 @@ DATABASES = {
     ),
 }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Take the write lock when a transaction starts, so concurrent writers queue up
+    # instead of failing half-way with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -135,3 +142,7 @@ FACTCHECK_DESK_URL = os.environ.get("FACTCHECK_DESK_URL", "http://127.0.0.1:8000
 
 # Demo data built from the two seed articles: `manage.py loaddata demo`.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# Four-eyes rule: a verdict is published by an editor other than its author. A desk of
+# one can turn it off.
+FACTCHECK_REQUIRE_SECOND_PERSON = env_bool("FACTCHECK_REQUIRE_SECOND_PERSON", default=True)

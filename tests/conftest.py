@@ -1,7 +1,16 @@
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from claims.models import Rating
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('HOST') or ''}".rstrip()
 
 
 @pytest.fixture
@@ -16,8 +25,45 @@ def rating(db):
     return Rating.objects.get(slug="false")
 
 
-def pytest_report_header(config):
-    from django.conf import settings
+def _member(username: str, group: str | None, **fields):
+    user = get_user_model().objects.create_user(username=username, password=username, is_staff=True, **fields)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
 
-    database = settings.DATABASES["default"]
-    return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('HOST') or ''}".rstrip()
+
+@pytest.fixture
+def reviewer(db):
+    return _member("rita", "Reviewer")
+
+
+@pytest.fixture
+def other_reviewer(db):
+    return _member("ravi", "Reviewer")
+
+
+@pytest.fixture
+def editor(db):
+    return _member("edna", "Editor")
+
+
+@pytest.fixture
+def other_editor(db):
+    return _member("eli", "Editor")
+
+
+@pytest.fixture
+def superuser(db):
+    return _member("sam", None, is_superuser=True)
+
+
+@pytest.fixture
+def outsider(db):
+    """Staff without a desk role: can log in to the admin, can do nothing in it."""
+    return _member("olga", None)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Deliberately slow hashing is for production; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,46 @@
+import os
+import shutil
+
+import pytest
+from django.core.management import call_command
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(path):
+        pytest.fail(
+            f"Chromium not found at {path}: install Debian's chromium package (make test does it when run as root) "
+            "or set CHROMIUM_PATH."
+        )
+    return path
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # between browser steps are still plain synchronous calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo_desk(transactional_db, settings):
+    """The demo data and demo accounts, as `make demo` sets them up."""
+    call_command("loaddata", "demo", verbosity=0)
+    call_command("demo_accounts", force=True, verbosity=0)
