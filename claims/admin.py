@@ -4,7 +4,7 @@ from admin_auto_filters.filters import AutocompleteFilter
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -18,7 +18,13 @@ from . import services
 from .choices import VerdictStatus
 from .forms import CorrectionForm, TransitionForm, VerdictAdminForm, VersionedModelForm
 from .models import Appearance, Claim, Evidence, Rating, ReviewQueue, Speaker, Topic, Verdict
-from .selectors import search_claims, with_current_verdict
+from .selectors import (
+    filter_by_current_rating,
+    filter_by_current_status,
+    review_queue,
+    search_claims,
+    with_current_verdict,
+)
 from .workflow import TRANSITIONS, Transition
 
 WORKFLOW_ERRORS = (services.WorkflowError, services.ConflictError, PermissionDenied)
@@ -53,9 +59,9 @@ class CurrentStatusFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value()
         if value == "none":
-            return queryset.filter(current__id__isnull=True)
+            return filter_by_current_status(queryset, None)
         if value in _CURRENT:
-            return queryset.filter(current__status=value)
+            return filter_by_current_status(queryset, value)
         return queryset
 
 
@@ -71,7 +77,7 @@ class CurrentRatingFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(current__rating__slug=self.value())
+            return filter_by_current_rating(queryset, self.value())
         return queryset
 
 
@@ -309,14 +315,12 @@ class ReviewQueueAdmin(ClaimAdmin):
 
     list_display = ["claim_text", "speaker", "made", "status", "rating", "created_at"]
     list_filter = [CurrentStatusFilter, TopicFilter]
+    ordering = ["created_at", "id"]
     actions = []
     inlines = []
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        mine = Q(assigned_to=request.user) | Q(current__reviewer=request.user)
-        waiting = Q(current__id__isnull=True) | Q(current__status=VerdictStatus.DRAFT)
-        return queryset.filter(mine, waiting).order_by("created_at", "id")
+        return review_queue(super().get_queryset(request), request.user)
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("claims.view_claim")

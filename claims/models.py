@@ -109,6 +109,7 @@ class Claim(models.Model):
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
+        db_index=False,  # covered by the claims_claim_queue index
         null=True,
         blank=True,
         related_name="assigned_claims",
@@ -125,6 +126,8 @@ class Claim(models.Model):
         indexes = [
             # The admin lists claims newest first; without this every page sorts the table.
             models.Index(F("created_at").desc(), F("id").desc(), name="claims_claim_newest_first"),
+            # A reviewer's queue, oldest first, without sorting everything assigned to them.
+            models.Index(fields=["assigned_to", "created_at", "id"], name="claims_claim_queue"),
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(text=""), name="claims_claim_text_not_empty"),
@@ -269,6 +272,9 @@ class Verdict(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(F("created_at").desc(), F("id").desc(), name="claims_verdict_newest_first"),
+        ]
         permissions = [
             ("submit_verdict", "Can submit a verdict for review"),
             ("change_others_verdict", "Can edit other reviewers' unpublished verdicts"),

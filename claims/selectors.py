@@ -1,14 +1,12 @@
 """Reads: the queries the admin, the API and the commands share."""
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Exists, F, FilteredRelation, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, Expression, F, FilteredRelation, Max, Min, OuterRef, Q, QuerySet
 
-from .choices import CURRENT_VERDICT_STATUSES
-from .models import Appearance, Claim, Rating, Speaker
+from .choices import CURRENT_VERDICT_STATUSES, VerdictStatus
+from .models import Appearance, Claim, Rating, Verdict
 
-# Text search configuration of the full-text indexes (migration 0005). Queries must use
-# the same configuration, or PostgreSQL cannot use the indexes.
+# Text search configuration of the stored search document (migration 0006).
 SEARCH_CONFIG = "english"
 
 
@@ -33,30 +31,69 @@ def with_current_verdict(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
     )
 
 
+class MatchesSearchDocument(Expression):
+    """``<claims table>.search_document @@ websearch_to_tsquery(...)`` (PostgreSQL only).
+
+    The column is maintained by triggers (migration 0006) and is not a model field, so
+    it is referenced through the alias of the query's base table, which stays correct
+    when the claims query is nested as a subquery.
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, term: str):
+        super().__init__()
+        self.term = term
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return (
+            f"{table}.search_document @@ websearch_to_tsquery(%s::regconfig, %s)",
+            [SEARCH_CONFIG, self.term],
+        )
+
+
 def search_claims(queryset: QuerySet[Claim], term: str) -> QuerySet[Claim]:
     """Claims whose text, appearance quotes or speaker name match ``term``.
 
-    On PostgreSQL: full-text search (web-search syntax: quoted phrases, ``or``, ``-word``)
-    over claim text and quotes through GIN indexes, and a substring match on speaker
-    names through a trigram index. Elsewhere: case-insensitive substring matches, which
-    are correct but scan.
+    On PostgreSQL: full-text search with web-search syntax (quoted phrases, ``or``,
+    ``-word``) over one stored document per claim through a GIN index. Elsewhere:
+    case-insensitive substring matches, which are correct but scan.
     """
     term = term.strip()
     if not term:
         return queryset
-    speakers = Speaker.objects.filter(name__icontains=term).values("pk")
     if connection.vendor == "postgresql":
-        query = SearchQuery(term, config=SEARCH_CONFIG, search_type="websearch")
-        by_text = Claim.objects.alias(document=SearchVector("text", config=SEARCH_CONFIG)).filter(document=query)
-        by_quote = Appearance.objects.alias(document=SearchVector("quote", config=SEARCH_CONFIG)).filter(document=query)
-        # One semi-join over the union of matching ids: each branch uses its own index,
-        # where an OR of three conditions would scan every claim.
-        matching = (
-            by_text.order_by()
-            .values("pk")
-            .union(by_quote.order_by().values("claim_id"))
-            .union(Claim.objects.filter(speaker__in=speakers).order_by().values("pk"))
-        )
-        return queryset.filter(pk__in=matching)
+        return queryset.filter(MatchesSearchDocument(term))
     quotes = Appearance.objects.filter(claim=OuterRef("pk"), quote__icontains=term)
-    return queryset.filter(Q(text__icontains=term) | Q(speaker__in=speakers) | Exists(quotes))
+    return queryset.filter(Q(text__icontains=term) | Q(speaker__name__icontains=term) | Exists(quotes))
+
+
+def filter_by_current_status(queryset: QuerySet[Claim], status: str | None) -> QuerySet[Claim]:
+    """Claims whose current verdict has ``status``; ``None`` for claims with no current verdict.
+
+    EXISTS subqueries rather than filters on the joined current verdict: the planner can
+    then walk the newest-first index and probe each claim, instead of joining whole tables.
+    """
+    if status is None:
+        current = Verdict.objects.filter(claim=OuterRef("pk"), status__in=CURRENT_VERDICT_STATUSES)
+        return queryset.filter(~Exists(current))
+    return queryset.filter(Exists(Verdict.objects.filter(claim=OuterRef("pk"), status=status)))
+
+
+def filter_by_current_rating(queryset: QuerySet[Claim], slug: str) -> QuerySet[Claim]:
+    current = Verdict.objects.filter(claim=OuterRef("pk"), status__in=CURRENT_VERDICT_STATUSES, rating__slug=slug)
+    return queryset.filter(Exists(current))
+
+
+def review_queue(queryset: QuerySet[Claim], user) -> QuerySet[Claim]:
+    """A reviewer's waiting work: claims assigned to them that are not yet submitted or published.
+
+    Starting a verdict assigns an unassigned claim to its author (claims.services), so
+    the reviewer's own drafts are here too.
+    """
+    moved_on = Verdict.objects.filter(
+        claim=OuterRef("pk"), status__in=[VerdictStatus.IN_REVIEW, VerdictStatus.PUBLISHED]
+    )
+    return queryset.filter(assigned_to=user).filter(~Exists(moved_on))

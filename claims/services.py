@@ -127,10 +127,14 @@ def verdict_save(*, verdict: Verdict, actor: User, expected_version: int | None 
     """
     if verdict.pk is None:
         _require(actor, "claims.add_verdict", "write verdicts")
-        Claim.objects.select_for_update().filter(pk=verdict.claim_id).first()
-        check_no_current_verdict(verdict.claim)
+        claim = Claim.objects.select_for_update().get(pk=verdict.claim_id)
+        check_no_current_verdict(claim)
         verdict.status = VerdictStatus.DRAFT
         verdict.reviewer = actor
+        if claim.assigned_to_id is None:
+            # Whoever starts the verdict takes the claim into their queue.
+            claim.assigned_to = actor
+            _record(claim, actor=actor, reason=f"Assigned to {actor} (started a verdict)")
         try:
             with transaction.atomic():
                 _record(verdict, actor=actor, reason="Draft started")

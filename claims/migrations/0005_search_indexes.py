@@ -1,23 +1,14 @@
-"""PostgreSQL search indexes: full text on claim text and quotes, trigrams on speaker names.
+"""PostgreSQL: trigram index on speaker names, for finding speakers by any part of a name.
 
-They live outside the model state because SQLite cannot build them (and rebuilds a
-table's indexes from model state on every ALTER). On SQLite the search falls back to
-substring matches. The expressions must stay identical to those in
-``claims.selectors.search_claims`` for PostgreSQL to use the indexes.
+It lives outside the model state because SQLite cannot build it (and rebuilds a table's
+indexes from model state on every ALTER). The expression matches the SQL Django
+generates for ``name__icontains``, so the admin's speaker search and autocomplete use it.
 """
 
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 INDEXES = {
-    "claims_claim_text_fts": (
-        "CREATE INDEX IF NOT EXISTS claims_claim_text_fts ON claims_claim "
-        "USING gin (to_tsvector('english'::regconfig, COALESCE((text)::text, '')))"
-    ),
-    "claims_appearance_quote_fts": (
-        "CREATE INDEX IF NOT EXISTS claims_appearance_quote_fts ON claims_appearance "
-        "USING gin (to_tsvector('english'::regconfig, COALESCE((quote)::text, '')))"
-    ),
     "claims_speaker_name_trgm": (
         "CREATE INDEX IF NOT EXISTS claims_speaker_name_trgm ON claims_speaker "
         "USING gin ((UPPER((name)::text)) gin_trgm_ops)"

@@ -60,6 +60,18 @@ class TestHappyPath:
             ("edna", "Published", "published"),
         ]
 
+    def test_starting_a_verdict_takes_an_unassigned_claim_into_the_authors_queue(self, reviewer, other_reviewer):
+        unassigned = make_claim(text="Unassigned.")
+        draft_for(unassigned, reviewer, complete=False)
+        unassigned.refresh_from_db()
+        assert unassigned.assigned_to == reviewer
+        assert unassigned.history.first().history_change_reason == "Assigned to rita (started a verdict)"
+
+        theirs = make_claim(text="Assigned to someone else.", assigned_to=other_reviewer)
+        draft_for(theirs, reviewer, complete=False)
+        theirs.refresh_from_db()
+        assert theirs.assigned_to == other_reviewer
+
     def test_every_write_bumps_the_version(self, reviewer, editor):
         verdict = draft_for(make_claim(), reviewer)
         assert verdict.version == 2
