@@ -41,6 +41,7 @@ class Speaker(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name", "id"], name="claims_speaker_by_name")]
         constraints = [
             models.CheckConstraint(condition=~models.Q(name=""), name="claims_speaker_name_not_empty"),
             models.CheckConstraint(condition=models.Q(kind__in=SpeakerKind.values), name="claims_speaker_kind_valid"),
@@ -66,6 +67,7 @@ class Topic(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = TopicManager()
 
@@ -204,6 +206,7 @@ class Rating(models.Model):
     colour = models.CharField(max_length=7, validators=[colour_validator], help_text="#rrggbb")
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(help_text="Order in which the scale is shown.")
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = RatingManager()
 
@@ -263,6 +266,11 @@ class Verdict(models.Model):
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    first_published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the first version of this fact-check was published (kept by corrections).",
+    )
     retracted_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -274,6 +282,13 @@ class Verdict(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(F("created_at").desc(), F("id").desc(), name="claims_verdict_newest_first"),
+            # The public API lists fact-checks newest first; only published verdicts are listed so.
+            models.Index(
+                F("published_at").desc(),
+                F("id").desc(),
+                condition=models.Q(status=VerdictStatus.PUBLISHED),
+                name="claims_verdict_public_newest",
+            ),
         ]
         permissions = [
             ("submit_verdict", "Can submit a verdict for review"),
@@ -305,6 +320,11 @@ class Verdict(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status=VerdictStatus.IN_REVIEW) | models.Q(rating__isnull=False),
                 name="claims_verdict_in_review_has_rating",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=ONCE_PUBLISHED_STATUSES)
+                | models.Q(first_published_at__isnull=False, first_published_at__lte=models.F("published_at")),
+                name="claims_verdict_published_has_first_publication",
             ),
             models.CheckConstraint(
                 condition=~models.Q(status=VerdictStatus.RETRACTED)

@@ -1,10 +1,22 @@
 """Reads: the queries the admin, the API and the commands share."""
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, Expression, F, FilteredRelation, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    Expression,
+    F,
+    FilteredRelation,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 
 from .choices import CURRENT_VERDICT_STATUSES, VerdictStatus
-from .models import Appearance, Claim, Rating, Verdict
+from .models import Appearance, Claim, Rating, Speaker, Topic, Verdict
 
 # Text search configuration of the stored search document (migration 0006).
 SEARCH_CONFIG = "english"
@@ -97,3 +109,54 @@ def review_queue(queryset: QuerySet[Claim], user) -> QuerySet[Claim]:
         claim=OuterRef("pk"), status__in=[VerdictStatus.IN_REVIEW, VerdictStatus.PUBLISHED]
     )
     return queryset.filter(assigned_to=user).filter(~Exists(moved_on))
+
+
+# Public API ---------------------------------------------------------------------------
+
+# What anyone may see of a verdict once it has been published: the standing version, the
+# versions it corrected, and retractions (always with their public note).
+PUBLIC_VERDICT_STATUSES = (VerdictStatus.PUBLISHED, VerdictStatus.SUPERSEDED, VerdictStatus.RETRACTED)
+
+
+def published_verdict_exists(claim_ref: str = "pk") -> Exists:
+    return Exists(Verdict.objects.filter(claim=OuterRef(claim_ref), status=VerdictStatus.PUBLISHED))
+
+
+def public_claims() -> QuerySet[Claim]:
+    """Claims the public may see: those with a published verdict."""
+    return Claim.objects.filter(published_verdict_exists())
+
+
+def api_verdicts(*, desk_member: bool) -> QuerySet[Verdict]:
+    """Verdicts an API caller may see: everything for the desk, published material for everyone else."""
+    verdicts = Verdict.objects.all()
+    return verdicts if desk_member else verdicts.filter(status__in=PUBLIC_VERDICT_STATUSES)
+
+
+def api_claims(*, desk_member: bool) -> QuerySet[Claim]:
+    return Claim.objects.all() if desk_member else public_claims()
+
+
+def track_records(speaker_ids) -> dict[int, dict[str, int]]:
+    """Published verdicts per rating for each speaker: {speaker_id: {rating_slug: count}}."""
+    rows = (
+        Verdict.objects.filter(status=VerdictStatus.PUBLISHED, claim__speaker_id__in=list(speaker_ids))
+        .values_list("claim__speaker_id", "rating__slug")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    records: dict[int, dict[str, int]] = {}
+    for speaker_id, slug, count in rows:
+        records.setdefault(speaker_id, {})[slug] = count
+    return records
+
+
+def public_speakers() -> QuerySet[Speaker]:
+    """Speakers of at least one published fact-check; others would reveal work in progress."""
+    published = Verdict.objects.filter(status=VerdictStatus.PUBLISHED, claim__speaker=OuterRef("pk"))
+    return Speaker.objects.filter(Exists(published))
+
+
+def public_topics() -> QuerySet[Topic]:
+    tagged = Claim.topics.through.objects.filter(topic=OuterRef("pk")).filter(published_verdict_exists("claim_id"))
+    return Topic.objects.filter(Exists(tagged))

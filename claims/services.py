@@ -252,12 +252,13 @@ def verdict_publish(*, verdict: Verdict, actor: User, expected_version: int | No
     _check_second_person(current, actor)
     current.status = VerdictStatus.PUBLISHED
     current.editor = actor
-    current.published_at = timezone.now()
+    current.published_at = current.first_published_at = timezone.now()
     try:
         with transaction.atomic():
             _record(current, actor=actor, reason="Published")
     except IntegrityError as error:
         raise WorkflowError("This claim already has a published verdict; correct that one instead.") from error
+    _public_record_changed(current.claim_id)
     return current
 
 
@@ -278,6 +279,7 @@ def verdict_retract(*, verdict: Verdict, actor: User, public_note: str, expected
     current.public_note = public_note.strip()
     current.retracted_at = timezone.now()
     _record(current, actor=actor, reason="Retracted")
+    _public_record_changed(current.claim_id)
     return current
 
 
@@ -329,6 +331,7 @@ def verdict_correct(
         public_note=public_note.strip(),
         submitted_at=now,
         published_at=now,
+        first_published_at=current.first_published_at or current.published_at,
         **{field: changes.get(field, getattr(current, field)) for field in CORRECTABLE_FIELDS},
     )
     _record(corrected, actor=actor, reason="Published as a correction")
@@ -346,7 +349,18 @@ def verdict_correct(
     for item in evidence:
         item._history_user = actor
         item.save()
+    _public_record_changed(current.claim_id)
     return corrected
+
+
+def _public_record_changed(claim_id: int) -> None:
+    """Mark the claim as changed for API clients that sync with ``updated_since``.
+
+    Publishing, correcting or retracting changes what the public sees of the claim
+    without changing the claim itself: the timestamp moves, the version (which guards
+    editors' forms) does not.
+    """
+    Claim.objects.filter(pk=claim_id).update(updated_at=timezone.now())
 
 
 def _join(items: Iterable[str]) -> str:

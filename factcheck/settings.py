@@ -56,8 +56,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
+    "rest_framework.authtoken",
+    "corsheaders",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "admin_auto_filters",
     "sources",
@@ -66,8 +69,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # ETag on every GET response, and 304 for a matching If-None-Match / If-Modified-Since.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -126,15 +132,65 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
+# Caching: a shared Redis when REDIS_URL is set (throttling counters must be shared by all
+# app servers), otherwise memory local to each process.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["factcheck.api.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("FACTCHECK_API_ANON_RATE", "600/minute")},
+    "NUM_PROXIES": int(os.environ["FACTCHECK_NUM_PROXIES"]) if os.environ.get("FACTCHECK_NUM_PROXIES") else None,
+    "EXCEPTION_HANDLER": "factcheck.api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "factcheck API",
-    "DESCRIPTION": "Published fact-checks: claims, verdicts, speakers, sources.",
+    "DESCRIPTION": (
+        "Published fact-checks for newsroom tools: claims, verdicts, speakers, sources, publishers, topics "
+        "and the rating scale, plus schema.org ClaimReview. Read-only. Anonymous callers see published "
+        "material only; desk members with a token may ask for internal states. Lists use cursor "
+        "pagination; every response carries an ETag and answers conditional requests with 304."
+    ),
     "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "VerdictStatusEnum": "claims.choices.VerdictStatus",
+        "SourceKindEnum": "sources.choices.SourceKind",
+        "SpeakerKindEnum": "claims.choices.SpeakerKind",
+        "StanceEnum": "claims.choices.Stance",
+    },
 }
+
+# Public API responses may be cached this long by browsers and CDNs.
+FACTCHECK_API_CACHE_SECONDS = int(os.environ.get("FACTCHECK_API_CACHE_SECONDS", "60"))
+
+# Browser-based newsroom tools allowed to call the API (comma-separated origins).
+CORS_ALLOWED_ORIGINS = env_list("FACTCHECK_CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link"]
 
 # The desk that publishes these fact-checks; used as ClaimReview author and in the API.
 FACTCHECK_DESK_NAME = os.environ.get("FACTCHECK_DESK_NAME", "factcheck demo desk")

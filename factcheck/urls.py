@@ -1,6 +1,11 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from claims.views import fact_check, home
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("factcheck.api.urls")),
+    path("fact-checks/<int:claim_id>/", fact_check, name="fact-check"),
+    path("", home, name="home"),
 ]

@@ -37,6 +37,7 @@ def make_verdict(claim: Claim, status: str = VerdictStatus.DRAFT, **fields) -> V
         fields.setdefault("rating", Rating.objects.get(slug="false"))
     if status in (VerdictStatus.PUBLISHED, VerdictStatus.SUPERSEDED, VerdictStatus.RETRACTED):
         fields.setdefault("published_at", timezone.now())
+        fields.setdefault("first_published_at", fields["published_at"])
     if status == VerdictStatus.RETRACTED:
         fields.setdefault("retracted_at", timezone.now())
         fields.setdefault("public_note", "Retracted.")

@@ -6,20 +6,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0007_verdict_newest_first_index'),
+        ("claims", "0007_verdict_newest_first_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='claim',
-            name='assigned_to',
-            field=models.ForeignKey(blank=True, db_index=False, help_text='The reviewer whose queue this claim is in.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_claims', to=settings.AUTH_USER_MODEL),
+            model_name="claim",
+            name="assigned_to",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                help_text="The reviewer whose queue this claim is in.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="assigned_claims",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='claim',
-            index=models.Index(fields=['assigned_to', 'created_at', 'id'], name='claims_claim_queue'),
+            model_name="claim",
+            index=models.Index(fields=["assigned_to", "created_at", "id"], name="claims_claim_queue"),
         ),
     ]

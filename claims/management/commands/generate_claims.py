@@ -271,22 +271,21 @@ class Command(BaseCommand):
         assigned = None
         if status in (None, VerdictStatus.DRAFT) and self.random.random() < 0.5:
             assigned = self.random.choice(self.reviewers)
-        writer.add(
-            Claim,
-            id=claim_id,
-            text=text,
-            speaker_id=speaker[0] if speaker else None,
-            made_on=(created - timedelta(days=self.random.randint(0, 20))).date()
+        claim_row = {
+            "id": claim_id,
+            "text": text,
+            "speaker_id": speaker[0] if speaker else None,
+            "made_on": (created - timedelta(days=self.random.randint(0, 20))).date()
             if self.random.random() < 0.8
             else None,
-            made_on_text="",
-            made_in=self.random.choice(["", "", "", "a press conference", "state TV", "a rally", "an interview"]),
-            language="en",
-            assigned_to_id=assigned,
-            version=1,
-            created_at=created,
-            updated_at=created + timedelta(hours=self.random.randint(0, 48)),
-        )
+            "made_on_text": "",
+            "made_in": self.random.choice(["", "", "", "a press conference", "state TV", "a rally", "an interview"]),
+            "language": "en",
+            "assigned_to_id": assigned,
+            "version": 1,
+            "created_at": created,
+            "updated_at": created + timedelta(hours=self.random.randint(0, 48)),
+        }
         for topic_id in self.random.sample(topic_ids, self.random.randint(1, 3)):
             writer.add(Claim.topics.through, claim_id=claim_id, topic_id=topic_id)
         appearances = 1 + (self.random.random() < 0.35) + (self.random.random() < 0.1)
@@ -302,7 +301,11 @@ class Command(BaseCommand):
                 updated_at=created,
             )
         if status is not None:
-            self._verdicts(writer, claim_id, text, status, created, source_ids)
+            last_public_change = self._verdicts(writer, claim_id, text, status, created, source_ids)
+            # As in claims.services: publishing, correcting or retracting moves the claim's timestamp.
+            if last_public_change:
+                claim_row["updated_at"] = max(claim_row["updated_at"], last_public_change)
+        writer.add(Claim, **claim_row)  # written before its children: Writer.flush orders by model
 
     def _verdicts(self, writer, claim_id, text, status, created, source_ids):
         reviewer = self.random.choice(self.reviewers)
@@ -330,6 +333,7 @@ class Command(BaseCommand):
                     "editor_id": None,
                     "submitted_at": None,
                     "published_at": None,
+                    "first_published_at": None,
                     "retracted_at": None,
                     "public_note": "",
                     "supersedes_id": None,
@@ -345,6 +349,7 @@ class Command(BaseCommand):
                     "editor_id": None,
                     "submitted_at": submitted,
                     "published_at": None,
+                    "first_published_at": None,
                     "retracted_at": None,
                     "public_note": "",
                     "supersedes_id": None,
@@ -359,6 +364,7 @@ class Command(BaseCommand):
                 "editor_id": editor,
                 "submitted_at": submitted,
                 "published_at": published,
+                "first_published_at": published,
                 "retracted_at": None,
                 "public_note": "",
                 "supersedes_id": None,
@@ -387,7 +393,10 @@ class Command(BaseCommand):
                     }
                 )
         previous = None
+        last_public_change = None
         for row in stages:
+            if row["published_at"]:
+                last_public_change = max(filter(None, [last_public_change, row["updated_at"]]))
             pk = self._take_ids(Verdict, 1)[0]
             if previous is not None:
                 row["supersedes_id"] = previous
@@ -405,6 +414,7 @@ class Command(BaseCommand):
                         note="The figures in this source.",
                         position=0,
                     )
+        return last_public_change
 
     def _reset_sequences(self):
         statements = connection.ops.sequence_reset_sql(

@@ -1,0 +1,135 @@
+"""schema.org ClaimReview: what search engines and fact-check aggregators read.
+
+Fields follow what Google's Fact Check Tools use: url, claimReviewed, author,
+datePublished, itemReviewed (a Claim with author, datePublished, appearance,
+firstAppearance) and reviewRating (alternateName, ratingValue, bestRating,
+worstRating). The desk's name and address come from settings.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
+
+from .choices import SpeakerKind, VerdictStatus
+from .models import Appearance, Verdict
+from .selectors import rating_scale_bounds
+
+SCHEMA_CONTEXT = "https://schema.org"
+
+
+def desk() -> dict:
+    return {"@type": "Organization", "name": settings.FACTCHECK_DESK_NAME, "url": settings.FACTCHECK_DESK_URL}
+
+
+def review_url(verdict: Verdict) -> str:
+    """Where the fact-check is published: the desk's public page for the claim."""
+    return urljoin(settings.FACTCHECK_DESK_URL, reverse("fact-check", args=[verdict.claim_id]).lstrip("/"))
+
+
+def verdicts_for_reviews(verdicts: QuerySet[Verdict]) -> QuerySet[Verdict]:
+    """The joins and prefetches ClaimReview output needs: a constant number of queries for any count."""
+    appearances = Appearance.objects.select_related("source__publisher").order_by("source__published_on", "id")
+    return verdicts.select_related("claim__speaker", "rating").prefetch_related(
+        Prefetch("claim__appearances", queryset=appearances)
+    )
+
+
+def _person_or_organisation(speaker) -> dict:
+    is_person = speaker.kind == SpeakerKind.PERSON
+    author = {"@type": "Person" if is_person else "Organization", "name": speaker.name}
+    if speaker.role and is_person:
+        author["jobTitle"] = speaker.role
+    if speaker.affiliation:
+        author["affiliation"] = {"@type": "Organization", "name": speaker.affiliation}
+    if speaker.wikidata_id:
+        author["sameAs"] = f"https://www.wikidata.org/wiki/{speaker.wikidata_id}"
+    return author
+
+
+def _creative_work(appearance: Appearance) -> dict:
+    source = appearance.source
+    work: dict = {"@type": "CreativeWork"}
+    if source.url:
+        work["url"] = source.url
+    work["headline"] = source.title
+    if source.published_on:
+        work["datePublished"] = source.published_on.isoformat()
+    if source.publisher_id:
+        work["publisher"] = {"@type": "Organization", "name": source.publisher.name}
+        if source.publisher.url:
+            work["publisher"]["url"] = source.publisher.url
+    return work
+
+
+def _review_rating(verdict: Verdict, bounds: tuple[int | None, int | None]) -> dict:
+    rating = verdict.rating
+    review_rating = {"@type": "Rating", "alternateName": rating.label}
+    worst, best = bounds
+    # Off-axis ratings ("Disputed", "Opinion") have no place on the numeric scale.
+    if rating.value is not None and worst is not None and best is not None:
+        review_rating.update(ratingValue=rating.value, bestRating=best, worstRating=worst)
+    return review_rating
+
+
+def _date(moment: datetime | None) -> str | None:
+    return moment.date().isoformat() if moment else None
+
+
+def claim_review(
+    verdict: Verdict, *, bounds: tuple[int | None, int | None] | None = None, context: bool = True
+) -> dict:
+    """One published verdict as a ClaimReview object."""
+    if verdict.status != VerdictStatus.PUBLISHED:
+        raise ValueError("Only a published verdict is a ClaimReview.")
+    claim = verdict.claim
+    appearances = list(claim.appearances.all())
+    item: dict = {"@type": "Claim"}
+    if claim.speaker_id:
+        item["author"] = _person_or_organisation(claim.speaker)
+    if claim.made_on:
+        item["datePublished"] = claim.made_on.isoformat()
+    if appearances:
+        item["appearance"] = [_creative_work(appearance) for appearance in appearances]
+        dated = [a for a in appearances if a.source.published_on]
+        if dated:
+            item["firstAppearance"] = _creative_work(min(dated, key=lambda a: (a.source.published_on, a.pk)))
+
+    review: dict = {"@context": SCHEMA_CONTEXT} if context else {}
+    review.update(
+        {
+            "@type": "ClaimReview",
+            "url": review_url(verdict),
+            "claimReviewed": claim.text,
+            "author": desk(),
+            "datePublished": _date(verdict.first_published_at or verdict.published_at),
+            "reviewRating": _review_rating(verdict, bounds or rating_scale_bounds()),
+            "itemReviewed": item,
+        }
+    )
+    if verdict.headline:
+        review["headline"] = verdict.headline
+    if verdict.supersedes_id:
+        review["dateModified"] = verdict.published_at.isoformat()
+    review["inLanguage"] = claim.language
+    return review
+
+
+def data_feed(verdicts: Iterable[Verdict], *, date_modified: datetime | None = None) -> dict:
+    """A schema.org DataFeed of ClaimReviews, the format fact-check aggregators ingest."""
+    bounds = rating_scale_bounds()
+    elements = [
+        {
+            "@type": "DataFeedItem",
+            "dateCreated": (verdict.first_published_at or verdict.published_at).isoformat(),
+            "item": [claim_review(verdict, bounds=bounds, context=False)],
+        }
+        for verdict in verdicts
+    ]
+    feed: dict = {"@context": SCHEMA_CONTEXT, "@type": "DataFeed", "dataFeedElement": elements}
+    if date_modified:
+        feed["dateModified"] = date_modified.isoformat()
+    return feed

@@ -1,0 +1,148 @@
+"""API filters. Every filter a newsroom asks for, each backed by an index; bad values are 400s."""
+
+import django_filters as filters
+from django.db.models import Exists, OuterRef
+from rest_framework.exceptions import ValidationError
+
+from .choices import VerdictStatus
+from .models import Appearance, Claim, Rating, Speaker, Topic, Verdict
+from .selectors import search_claims
+
+SEARCH_HELP = (
+    "Full-text search over claim text, quotes and speaker names. Web-search syntax: "
+    '"a phrase", either or other, -excluded.'
+)
+
+
+def validated_slugs(model, value: str, parameter: str) -> list[str]:
+    """Comma-separated slugs, each checked against ``model`` (an unknown slug is a 400)."""
+    slugs = [slug.strip() for slug in value.split(",") if slug.strip()]
+    known = set(model.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+    unknown = [slug for slug in slugs if slug not in known]
+    if unknown:
+        raise ValidationError({parameter: [f"Unknown {model._meta.verbose_name}: {', '.join(unknown)}."]})
+    return slugs
+
+
+def _claim_in_source(queryset, claim_ref, source_id):
+    return queryset.filter(Exists(Appearance.objects.filter(claim=OuterRef(claim_ref), source_id=source_id)))
+
+
+def _claim_from_publisher(queryset, claim_ref, publisher_id):
+    appearances = Appearance.objects.filter(claim=OuterRef(claim_ref), source__publisher_id=publisher_id)
+    return queryset.filter(Exists(appearances))
+
+
+def _claim_tagged(queryset, claim_ref, slugs):
+    tagged = Claim.topics.through.objects.filter(claim=OuterRef(claim_ref), topic__slug__in=slugs)
+    return queryset.filter(Exists(tagged))
+
+
+class VerdictRowsFilterSet(filters.FilterSet):
+    """Filters shared by the claims and verdicts lists; both list rows of verdicts."""
+
+    q = filters.CharFilter(method="filter_search", max_length=200, help_text=SEARCH_HELP)
+    rating = filters.CharFilter(
+        method="filter_rating",
+        max_length=500,
+        help_text="Rating slug; several separated by commas (false,mostly-false).",
+    )
+    speaker = filters.NumberFilter(field_name="claim__speaker_id", min_value=1, help_text="Speaker id.")
+    topic = filters.CharFilter(
+        method="filter_topic", max_length=500, help_text="Topic slug; several separated by commas (any of them)."
+    )
+    source = filters.NumberFilter(
+        method="filter_source", min_value=1, help_text="Claims that appear in this source (id)."
+    )
+    publisher = filters.NumberFilter(
+        method="filter_publisher", min_value=1, help_text="Claims that appear in a source from this publisher (id)."
+    )
+    language = filters.CharFilter(field_name="claim__language", max_length=35, help_text="BCP 47 language tag.")
+    published_after = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
+
+    class Meta:
+        model = Verdict
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(claim__in=search_claims(Claim.objects.all(), value).values("pk"))
+
+    def filter_rating(self, queryset, name, value):
+        return queryset.filter(rating__slug__in=validated_slugs(Rating, value, name))
+
+    def filter_topic(self, queryset, name, value):
+        return _claim_tagged(queryset, "claim_id", validated_slugs(Topic, value, name))
+
+    def filter_source(self, queryset, name, value):
+        return _claim_in_source(queryset, "claim_id", int(value)) if value is not None else queryset
+
+    def filter_publisher(self, queryset, name, value):
+        return _claim_from_publisher(queryset, "claim_id", int(value)) if value is not None else queryset
+
+
+class ClaimFilterSet(VerdictRowsFilterSet):
+    """Claims list. Anonymous callers only ever see claims with a published verdict."""
+
+    made_after = filters.DateFilter(field_name="claim__made_on", lookup_expr="gte", help_text="Made on or after.")
+    made_before = filters.DateFilter(field_name="claim__made_on", lookup_expr="lte", help_text="Made on or before.")
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="claim__updated_at",
+        lookup_expr="gte",
+        help_text="Claims whose public record changed at or after this time (incremental sync).",
+    )
+    status = filters.ChoiceFilter(
+        choices=[(s.value, s.label) for s in (VerdictStatus.PUBLISHED, VerdictStatus.IN_REVIEW, VerdictStatus.DRAFT)],
+        method="filter_status",
+        help_text="Status of the claim's verdict. Desk members only; everyone else always gets published.",
+    )
+
+    def filter_status(self, queryset, name, value):
+        # The view narrows the queryset to published verdicts for the public; this only
+        # narrows further, so it can never widen what a caller sees.
+        return queryset.filter(status=value)
+
+
+class VerdictFilterSet(VerdictRowsFilterSet):
+    claim = filters.NumberFilter(field_name="claim_id", min_value=1, help_text="Claim id.")
+    status = filters.MultipleChoiceFilter(
+        choices=VerdictStatus.choices,
+        help_text=(
+            "Verdict status; repeat for several. Public: published, superseded, retracted. "
+            "Desk members may also ask for draft and in_review."
+        ),
+    )
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Verdicts changed at or after this time."
+    )
+
+
+class SpeakerFilterSet(filters.FilterSet):
+    q = filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=200, help_text="Part of the name.")
+    kind = filters.ChoiceFilter(choices=Speaker._meta.get_field("kind").choices)
+    is_anonymous = filters.BooleanFilter()
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Speaker
+        fields: list[str] = []
+
+
+class TopicFilterSet(filters.FilterSet):
+    q = filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=200, help_text="Part of the name.")
+
+    class Meta:
+        model = Topic
+        fields: list[str] = []
+
+
+class ClaimReviewFeedFilterSet(filters.FilterSet):
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Reviews published or corrected at or after this time."
+    )
+    published_after = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
+
+    class Meta:
+        model = Verdict
+        fields: list[str] = []

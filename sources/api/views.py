@@ -1,0 +1,58 @@
+"""Read API for sources and publishers: only those behind published fact-checks."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.response import Response
+
+from factcheck.api.pagination import CursorPagination
+from factcheck.api.views import PublicReadOnlyViewSet, is_desk_member, with_last_modified
+
+from ..filtersets import PublisherFilterSet, SourceFilterSet
+from ..models import Publisher, Source
+from ..selectors import public_publishers, public_sources, with_archive_flag
+from .serializers import PublisherSerializer, SourceSerializer
+
+
+class SourcePagination(CursorPagination):
+    orderings = {"-id": "-id", "id": "id", "-updated_at": "-updated_at", "updated_at": "updated_at"}
+    default_ordering = "-id"
+
+
+class PublisherPagination(CursorPagination):
+    orderings = {"name": "name", "-name": "-name"}
+    default_ordering = "name"
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Sources where published claims appear or that published verdicts cite"),
+    retrieve=extend_schema(summary="A source"),
+)
+class SourceViewSet(PublicReadOnlyViewSet):
+    filterset_class = SourceFilterSet
+    pagination_class = SourcePagination
+    serializer_class = SourceSerializer
+
+    def get_queryset(self):
+        sources = Source.objects.all() if is_desk_member(self.request.user) else public_sources()
+        # The publisher is nested in every item.
+        return with_archive_flag(sources).select_related("publisher")
+
+    def retrieve(self, request, *args, **kwargs):
+        source = self.get_object()
+        return with_last_modified(Response(self.get_serializer(source).data), source, source.publisher)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Publishers of the sources behind published fact-checks"),
+    retrieve=extend_schema(summary="A publisher"),
+)
+class PublisherViewSet(PublicReadOnlyViewSet):
+    filterset_class = PublisherFilterSet
+    pagination_class = PublisherPagination
+    serializer_class = PublisherSerializer
+
+    def get_queryset(self):
+        return Publisher.objects.all() if is_desk_member(self.request.user) else public_publishers()
+
+    def retrieve(self, request, *args, **kwargs):
+        publisher = self.get_object()
+        return with_last_modified(Response(self.get_serializer(publisher).data), publisher)
