@@ -398,7 +398,7 @@ class VerdictAdmin(SimpleHistoryAdmin):
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
             return queryset, False
-        return queryset.filter(claim__in=search_claims(Claim.objects.all(), search_term).values("pk")), False
+        return search_claims(queryset, search_term, through="claim"), False
 
     def get_readonly_fields(self, request, obj=None):
         return ["claim", "claim_context", *self.workflow_fields] if obj else []

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ClaimsConfig(AppConfig):
     name = "claims"
     verbose_name = "Claims and verdicts"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the receivers)

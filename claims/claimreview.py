@@ -8,7 +8,6 @@ worstRating). The desk's name and address come from settings.
 
 from collections.abc import Iterable
 from datetime import datetime
-from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
@@ -27,7 +26,7 @@ def desk() -> dict:
 
 def review_url(verdict: Verdict) -> str:
     """Where the fact-check is published: the desk's public page for the claim."""
-    return urljoin(settings.FACTCHECK_DESK_URL, reverse("fact-check", args=[verdict.claim_id]).lstrip("/"))
+    return settings.FACTCHECK_DESK_URL.rstrip("/") + reverse("fact-check", args=[verdict.claim_id])
 
 
 def verdicts_for_reviews(verdicts: QuerySet[Verdict]) -> QuerySet[Verdict]:

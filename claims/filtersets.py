@@ -4,9 +4,12 @@ import django_filters as filters
 from django.db.models import Exists, OuterRef
 from rest_framework.exceptions import ValidationError
 
+from factcheck.api.filters import BooleanFilter, DateTimeFilter, IdFilter
+from factcheck.api.views import is_desk_member
+
 from .choices import VerdictStatus
 from .models import Appearance, Claim, Rating, Speaker, Topic, Verdict
-from .selectors import search_claims
+from .selectors import public_topics, search_claims
 
 SEARCH_HELP = (
     "Full-text search over claim text, quotes and speaker names. Web-search syntax: "
@@ -14,13 +17,14 @@ SEARCH_HELP = (
 )
 
 
-def validated_slugs(model, value: str, parameter: str) -> list[str]:
-    """Comma-separated slugs, each checked against ``model`` (an unknown slug is a 400)."""
+def validated_slugs(queryset, value: str, parameter: str) -> list[str]:
+    """Comma-separated slugs, each checked against ``queryset`` (an unknown slug is a 400)."""
     slugs = [slug.strip() for slug in value.split(",") if slug.strip()]
-    known = set(model.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+    known = set(queryset.filter(slug__in=slugs).values_list("slug", flat=True))
     unknown = [slug for slug in slugs if slug not in known]
     if unknown:
-        raise ValidationError({parameter: [f"Unknown {model._meta.verbose_name}: {', '.join(unknown)}."]})
+        name = queryset.model._meta.verbose_name
+        raise ValidationError({parameter: [f"Unknown {name}: {', '.join(unknown)}."]})
     return slugs
 
 
@@ -47,38 +51,38 @@ class VerdictRowsFilterSet(filters.FilterSet):
         max_length=500,
         help_text="Rating slug; several separated by commas (false,mostly-false).",
     )
-    speaker = filters.NumberFilter(field_name="claim__speaker_id", min_value=1, help_text="Speaker id.")
+    speaker = IdFilter(field_name="claim__speaker_id", help_text="Speaker id.")
     topic = filters.CharFilter(
         method="filter_topic", max_length=500, help_text="Topic slug; several separated by commas (any of them)."
     )
-    source = filters.NumberFilter(
-        method="filter_source", min_value=1, help_text="Claims that appear in this source (id)."
-    )
-    publisher = filters.NumberFilter(
-        method="filter_publisher", min_value=1, help_text="Claims that appear in a source from this publisher (id)."
+    source = IdFilter(method="filter_source", help_text="Claims that appear in this source (id).")
+    publisher = IdFilter(
+        method="filter_publisher", help_text="Claims that appear in a source from this publisher (id)."
     )
     language = filters.CharFilter(field_name="claim__language", max_length=35, help_text="BCP 47 language tag.")
-    published_after = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
-    published_before = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
+    published_after = DateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = DateTimeFilter(field_name="published_at", lookup_expr="lt")
 
     class Meta:
         model = Verdict
         fields: list[str] = []
 
     def filter_search(self, queryset, name, value):
-        return queryset.filter(claim__in=search_claims(Claim.objects.all(), value).values("pk"))
+        return search_claims(queryset, value, through="claim")
 
     def filter_rating(self, queryset, name, value):
-        return queryset.filter(rating__slug__in=validated_slugs(Rating, value, name))
+        return queryset.filter(rating__slug__in=validated_slugs(Rating.objects.all(), value, name))
 
     def filter_topic(self, queryset, name, value):
-        return _claim_tagged(queryset, "claim_id", validated_slugs(Topic, value, name))
+        # Topics used only on unpublished claims do not exist for the public, not even in a 400.
+        topics = Topic.objects.all() if is_desk_member(self.request.user) else public_topics()
+        return _claim_tagged(queryset, "claim_id", validated_slugs(topics, value, name))
 
     def filter_source(self, queryset, name, value):
-        return _claim_in_source(queryset, "claim_id", int(value)) if value is not None else queryset
+        return _claim_in_source(queryset, "claim_id", value) if value is not None else queryset
 
     def filter_publisher(self, queryset, name, value):
-        return _claim_from_publisher(queryset, "claim_id", int(value)) if value is not None else queryset
+        return _claim_from_publisher(queryset, "claim_id", value) if value is not None else queryset
 
 
 class ClaimFilterSet(VerdictRowsFilterSet):
@@ -86,7 +90,7 @@ class ClaimFilterSet(VerdictRowsFilterSet):
 
     made_after = filters.DateFilter(field_name="claim__made_on", lookup_expr="gte", help_text="Made on or after.")
     made_before = filters.DateFilter(field_name="claim__made_on", lookup_expr="lte", help_text="Made on or before.")
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = DateTimeFilter(
         field_name="claim__updated_at",
         lookup_expr="gte",
         help_text="Claims whose public record changed at or after this time (incremental sync).",
@@ -104,7 +108,7 @@ class ClaimFilterSet(VerdictRowsFilterSet):
 
 
 class VerdictFilterSet(VerdictRowsFilterSet):
-    claim = filters.NumberFilter(field_name="claim_id", min_value=1, help_text="Claim id.")
+    claim = IdFilter(field_name="claim_id", help_text="Claim id.")
     status = filters.MultipleChoiceFilter(
         choices=VerdictStatus.choices,
         help_text=(
@@ -112,7 +116,7 @@ class VerdictFilterSet(VerdictRowsFilterSet):
             "Desk members may also ask for draft and in_review."
         ),
     )
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = DateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Verdicts changed at or after this time."
     )
 
@@ -120,8 +124,8 @@ class VerdictFilterSet(VerdictRowsFilterSet):
 class SpeakerFilterSet(filters.FilterSet):
     q = filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=200, help_text="Part of the name.")
     kind = filters.ChoiceFilter(choices=Speaker._meta.get_field("kind").choices)
-    is_anonymous = filters.BooleanFilter()
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    is_anonymous = BooleanFilter()
+    updated_since = DateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Speaker
@@ -137,11 +141,11 @@ class TopicFilterSet(filters.FilterSet):
 
 
 class ClaimReviewFeedFilterSet(filters.FilterSet):
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = DateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Reviews published or corrected at or after this time."
     )
-    published_after = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
-    published_before = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
+    published_after = DateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = DateTimeFilter(field_name="published_at", lookup_expr="lt")
 
     class Meta:
         model = Verdict

@@ -282,11 +282,11 @@ class Verdict(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(F("created_at").desc(), F("id").desc(), name="claims_verdict_newest_first"),
-            # The public API lists fact-checks newest first; only published verdicts are listed so.
+            # The public API lists fact-checks and verdicts newest first; only what was published.
             models.Index(
                 F("published_at").desc(),
                 F("id").desc(),
-                condition=models.Q(status=VerdictStatus.PUBLISHED),
+                condition=models.Q(status__in=ONCE_PUBLISHED_STATUSES),
                 name="claims_verdict_public_newest",
             ),
         ]

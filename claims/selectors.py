@@ -46,40 +46,60 @@ def with_current_verdict(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
 class MatchesSearchDocument(Expression):
     """``<claims table>.search_document @@ websearch_to_tsquery(...)`` (PostgreSQL only).
 
-    The column is maintained by triggers (migration 0006) and is not a model field, so
-    it is referenced through the alias of the query's base table, which stays correct
-    when the claims query is nested as a subquery.
+    The column is maintained by triggers (migration 0006) and is not a model field. It is
+    reached through the claim's ``text`` column: resolving that path joins the claims
+    table when ``through`` names a relation (``"claim"`` from verdicts), and gives the
+    alias to use, which stays correct when the query is nested as a subquery.
     """
 
     conditional = True
     output_field = BooleanField()
 
-    def __init__(self, term: str):
+    def __init__(self, term: str, through: str = "", anchor=None):
         super().__init__()
         self.term = term
+        self.through = through
+        self.anchor = anchor
+
+    def get_source_expressions(self):
+        return [self.anchor] if self.anchor is not None else []
+
+    def set_source_expressions(self, expressions):
+        if expressions:
+            (self.anchor,) = expressions
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        resolved = self.copy()
+        path = f"{self.through}__text" if self.through else "text"
+        resolved.anchor = F(path).resolve_expression(query, allow_joins, reuse, summarize, for_save)
+        return resolved
 
     def as_sql(self, compiler, connection):
-        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        table = compiler.quote_name_unless_alias(self.anchor.alias)
         return (
             f"{table}.search_document @@ websearch_to_tsquery(%s::regconfig, %s)",
             [SEARCH_CONFIG, self.term],
         )
 
 
-def search_claims(queryset: QuerySet[Claim], term: str) -> QuerySet[Claim]:
-    """Claims whose text, appearance quotes or speaker name match ``term``.
+def search_claims(queryset: QuerySet, term: str, *, through: str = "") -> QuerySet:
+    """Rows whose claim's text, appearance quotes or speaker name match ``term``.
 
-    On PostgreSQL: full-text search with web-search syntax (quoted phrases, ``or``,
-    ``-word``) over one stored document per claim through a GIN index. Elsewhere:
-    case-insensitive substring matches, which are correct but scan.
+    ``through`` is the path from the queryset's model to the claim ("" for claims,
+    "claim" for verdicts). On PostgreSQL: full-text search with web-search syntax (quoted
+    phrases, ``or``, ``-word``) over one stored document per claim through a GIN index.
+    Elsewhere: case-insensitive substring matches, which are correct but scan.
     """
     term = term.strip()
     if not term:
         return queryset
     if connection.vendor == "postgresql":
-        return queryset.filter(MatchesSearchDocument(term))
-    quotes = Appearance.objects.filter(claim=OuterRef("pk"), quote__icontains=term)
-    return queryset.filter(Q(text__icontains=term) | Q(speaker__name__icontains=term) | Exists(quotes))
+        return queryset.filter(MatchesSearchDocument(term, through))
+    prefix = f"{through}__" if through else ""
+    quotes = Appearance.objects.filter(claim=OuterRef(f"{prefix}pk"), quote__icontains=term)
+    return queryset.filter(
+        Q(**{f"{prefix}text__icontains": term}) | Q(**{f"{prefix}speaker__name__icontains": term}) | Exists(quotes)
+    )
 
 
 def filter_by_current_status(queryset: QuerySet[Claim], status: str | None) -> QuerySet[Claim]:
@@ -160,3 +180,20 @@ def public_speakers() -> QuerySet[Speaker]:
 def public_topics() -> QuerySet[Topic]:
     tagged = Claim.topics.through.objects.filter(topic=OuterRef("pk")).filter(published_verdict_exists("claim_id"))
     return Topic.objects.filter(Exists(tagged))
+
+
+def link_versions(verdicts: list[Verdict]) -> list[Verdict]:
+    """Set each verdict's ``supersedes`` and ``superseded_by`` from the list itself, without queries.
+
+    The versions of one fact-check are all verdicts of the same claim, so a claim's
+    verdicts, loaded once, answer every "corrects" and "corrected by" link between them.
+    """
+    by_id = {verdict.pk: verdict for verdict in verdicts}
+    for verdict in verdicts:
+        Verdict.superseded_by.related.set_cached_value(verdict, None)
+    for verdict in verdicts:
+        older = by_id.get(verdict.supersedes_id)
+        if older is not None:
+            Verdict.supersedes.field.set_cached_value(verdict, older)
+            Verdict.superseded_by.related.set_cached_value(older, verdict)
+    return verdicts

@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records request.user as the author of every history row written by a request.
-    "simple_history.middleware.HistoryRequestMiddleware",
+    "factcheck.middleware.HistoryUserMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -152,9 +152,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["factcheck.api.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "factcheck.api.negotiation.ContentNegotiation",
     "DEFAULT_PARSER_CLASSES": [],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["factcheck.api.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("FACTCHECK_API_ANON_RATE", "600/minute")},
     "NUM_PROXIES": int(os.environ["FACTCHECK_NUM_PROXIES"]) if os.environ.get("FACTCHECK_NUM_PROXIES") else None,
     "EXCEPTION_HANDLER": "factcheck.api.exceptions.exception_handler",

@@ -6,6 +6,14 @@ from django.core.management import call_command
 from claims.models import Rating
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # The live server (browser tests) answers in its own thread; with persistent
+    # connections it would keep one open and the test database could not be dropped.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
 def pytest_report_header(config):
     from django.conf import settings
 
@@ -67,3 +75,9 @@ def outsider(db):
 def fast_password_hashing(settings):
     # Deliberately slow hashing is for production; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def local_cache(settings):
+    # Tests clear the cache (throttle counts); never let that reach a shared Redis.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -9,19 +9,20 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from factcheck.api.fields import ModelSerializer
 from sources.api.serializers import SourceBriefSerializer
 
 from ..choices import VerdictStatus
 from ..models import Appearance, Claim, Evidence, Rating, Speaker, Topic, Verdict
 
 
-class RatingBriefSerializer(serializers.ModelSerializer):
+class RatingBriefSerializer(ModelSerializer):
     class Meta:
         model = Rating
         fields = ["slug", "label", "value", "colour"]
 
 
-class RatingSerializer(serializers.ModelSerializer):
+class RatingSerializer(ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api-v1:rating-detail", lookup_field="slug")
 
     class Meta:
@@ -29,7 +30,7 @@ class RatingSerializer(serializers.ModelSerializer):
         fields = ["slug", "url", "label", "value", "colour", "description", "position"]
 
 
-class TopicSerializer(serializers.ModelSerializer):
+class TopicSerializer(ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api-v1:topic-detail", lookup_field="slug")
 
     class Meta:
@@ -37,13 +38,13 @@ class TopicSerializer(serializers.ModelSerializer):
         fields = ["slug", "url", "name", "description"]
 
 
-class TopicBriefSerializer(serializers.ModelSerializer):
+class TopicBriefSerializer(ModelSerializer):
     class Meta:
         model = Topic
         fields = ["slug", "name"]
 
 
-class SpeakerBriefSerializer(serializers.ModelSerializer):
+class SpeakerBriefSerializer(ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api-v1:speaker-detail")
 
     class Meta:
@@ -51,7 +52,7 @@ class SpeakerBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "url", "name", "kind", "is_anonymous", "role"]
 
 
-class SpeakerSerializer(serializers.ModelSerializer):
+class SpeakerSerializer(ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api-v1:speaker-detail")
     track_record = serializers.DictField(
         child=serializers.IntegerField(min_value=1),
@@ -75,7 +76,7 @@ class SpeakerSerializer(serializers.ModelSerializer):
         ]
 
 
-class VerdictSummarySerializer(serializers.ModelSerializer):
+class VerdictSummarySerializer(ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api-v1:verdict-detail")
     rating = RatingBriefSerializer(allow_null=True)
     is_correction = serializers.SerializerMethodField(help_text="This version corrects an earlier published one.")
@@ -88,7 +89,7 @@ class VerdictSummarySerializer(serializers.ModelSerializer):
         return verdict.supersedes_id is not None
 
 
-class ClaimBriefSerializer(serializers.ModelSerializer):
+class ClaimBriefSerializer(ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api-v1:claim-detail")
 
     class Meta:
@@ -96,12 +97,16 @@ class ClaimBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "url", "text"]
 
 
-class ClaimSummarySerializer(serializers.ModelSerializer):
+class ClaimSummarySerializer(ModelSerializer):
     """A claim in a list: brief speaker and its verdict (the published one, for the public)."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api-v1:claim-detail")
     speaker = SpeakerBriefSerializer(allow_null=True)
-    verdict = VerdictSummarySerializer(source="listed_verdict")
+    verdict = VerdictSummarySerializer(
+        source="listed_verdict",
+        allow_null=True,
+        help_text="The published verdict; for desk members, the one in progress (null if none yet).",
+    )
 
     class Meta:
         model = Claim
@@ -126,7 +131,7 @@ class VerdictListSerializer(VerdictSummarySerializer):
         fields = [*VerdictSummarySerializer.Meta.fields, "claim", "updated_at"]
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(ModelSerializer):
     source = SourceBriefSerializer()
 
     class Meta:
@@ -134,7 +139,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
         fields = ["source", "stance", "quote", "note"]
 
 
-class AppearanceSerializer(serializers.ModelSerializer):
+class AppearanceSerializer(ModelSerializer):
     source = SourceBriefSerializer()
 
     class Meta:
@@ -142,7 +147,7 @@ class AppearanceSerializer(serializers.ModelSerializer):
         fields = ["quote", "attributed_to", "source"]
 
 
-class VerdictInternalSerializer(serializers.ModelSerializer):
+class VerdictInternalSerializer(ModelSerializer):
     """What only the desk sees: shown to desk members, null for everyone else."""
 
     reviewer = serializers.StringRelatedField(allow_null=True)
@@ -204,7 +209,11 @@ class EarlierVerdictSerializer(VerdictSummarySerializer):
 class ClaimDetailSerializer(ClaimSummarySerializer):
     """A claim with everything public: where it appeared, its verdict with evidence, earlier versions."""
 
-    verdict = VerdictDetailSerializer(source="listed_verdict")
+    verdict = VerdictDetailSerializer(
+        source="listed_verdict",
+        allow_null=True,
+        help_text="The published verdict; for desk members, the one in progress (null if none yet).",
+    )
     topics = TopicBriefSerializer(many=True)
     appearances = AppearanceSerializer(many=True)
     earlier_verdicts = EarlierVerdictSerializer(

@@ -1,6 +1,8 @@
 """Read API for claims, verdicts, speakers, topics, ratings and ClaimReview."""
 
-from django.db.models import Prefetch
+from functools import cached_property
+
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -9,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from factcheck.api.pagination import CursorPagination
+from factcheck.api.pagination import KeysetPagination, by_text, by_time
 from factcheck.api.renderers import JSONLDRenderer, JSONRenderer
 from factcheck.api.views import PublicAPIMixin, PublicReadOnlyViewSet, is_desk_member, with_last_modified
 
@@ -21,11 +23,22 @@ from ..selectors import (
     PUBLIC_VERDICT_STATUSES,
     api_claims,
     api_verdicts,
+    link_versions,
     public_speakers,
     public_topics,
     track_records,
 )
-from .rows import Links, claim_item, claim_rows, verdict_item, verdict_rows
+from .rows import (
+    Links,
+    claim_item,
+    claim_rows,
+    compiled,
+    database_builds_json,
+    json_rows,
+    unfiltered_sql,
+    verdict_item,
+    verdict_rows,
+)
 from .serializers import (
     ClaimDetailSerializer,
     ClaimSummarySerializer,
@@ -45,49 +58,93 @@ PUBLICATION_ORDERINGS = {"-published_at", "published_at"}
 def _review_parts(verdict: Verdict) -> list:
     """Every row a ClaimReview is built from, for its Last-Modified."""
     claim = verdict.claim
-    sources = [appearance.source for appearance in claim.appearances.all()]
-    return [verdict, verdict.rating, claim, claim.speaker, *sources, *(source.publisher for source in sources)]
+    appearances = list(claim.appearances.all())
+    sources = [appearance.source for appearance in appearances]
+    return [verdict, verdict.rating, claim, claim.speaker, *appearances, *sources, *(s.publisher for s in sources)]
 
 
-class ClaimPagination(CursorPagination):
+class ClaimPagination(KeysetPagination):
+    # Rows are the verdicts the claims are listed with.
     orderings = {
-        "-published_at": "-published_at",
-        "published_at": "published_at",
-        "-updated_at": "-claim__updated_at",
-        "updated_at": "claim__updated_at",
+        "-published_at": by_time("published_at"),
+        "published_at": by_time("published_at", descending=False),
+        "-updated_at": by_time("claim__updated_at", key="claim_id"),
+        "updated_at": by_time("claim__updated_at", key="claim_id", descending=False),
     }
     default_ordering = "-published_at"
 
 
-class VerdictPagination(CursorPagination):
+class VerdictPagination(KeysetPagination):
     orderings = {
-        "-updated_at": "-updated_at",
-        "updated_at": "updated_at",
-        "-published_at": "-published_at",
-        "published_at": "published_at",
+        "-updated_at": by_time("updated_at"),
+        "updated_at": by_time("updated_at", descending=False),
+        "-published_at": by_time("published_at"),
+        "published_at": by_time("published_at", descending=False),
     }
     default_ordering = "-updated_at"
 
 
-class ClaimReviewPagination(CursorPagination):
+class ClaimReviewPagination(KeysetPagination):
     page_size = 100
     max_page_size = 500
-    orderings = {"-published_at": "-published_at", "published_at": "published_at"}
+    orderings = {"-published_at": by_time("published_at"), "published_at": by_time("published_at", descending=False)}
     default_ordering = "-published_at"
 
     def get_paginated_response(self, data):
         response = Response(data)
-        links = [
-            f'<{url}>; rel="{rel}"'
-            for rel, url in (("next", self.get_next_link()), ("prev", self.get_previous_link()))
-            if url
-        ]
+        links = [f'<{url}>; rel="{rel}"' for rel, url in (("next", self.next), ("prev", self.previous)) if url]
         if links:
             response["Link"] = ", ".join(links)
         return response
 
     def get_paginated_response_schema(self, schema):
         return schema
+
+
+def _evidence():
+    # Each piece of evidence is shown with its source and the source's publisher.
+    return Evidence.objects.select_related("source__publisher")
+
+
+class FastListMixin:
+    """Lists of claims and verdicts, built without serializers.
+
+    On PostgreSQL the database builds each item's JSON and the page is one statement
+    (KeysetPagination.paginate_sql); the SQL of unfiltered lists is compiled once per
+    shape. Elsewhere plain rows become dicts in Python. Either way the output equals the
+    serializers' (tests/api/test_rows.py).
+    """
+
+    list_kind: str
+    plain_rows = None
+    item = None
+
+    @cached_property
+    def links(self) -> Links:
+        return Links(self.request)
+
+    def listed_statuses(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def has_filters(self) -> bool:
+        return bool(set(self.request.query_params) & (set(self.filterset_class.base_filters) - {"status"}))
+
+    def list(self, request, *args, **kwargs):
+        statuses = self.listed_statuses()
+        links = self.links
+        if database_builds_json():
+            order = self.paginator.orderings[self.paginator.ordering_name(request)]
+            if self.has_filters():
+                verdicts = self.filter_queryset(Verdict.objects.filter(status__in=statuses))
+                sql, params = compiled(json_rows(self.list_kind, verdicts, links, order))
+            else:
+                sql, params = unfiltered_sql(
+                    self.list_kind, statuses, order, links.claims, links.speakers, links.verdicts
+                )
+            return self.get_paginated_response(self.paginator.paginate_sql(sql, params, request))
+        verdicts = self.filter_queryset(Verdict.objects.filter(status__in=statuses))
+        rows = self.paginate_queryset(self.plain_rows(verdicts))
+        return self.get_paginated_response([self.item(row, links) for row in rows])
 
 
 def _check_status_request(view, statuses: set[str], allowed: set[str]) -> None:
@@ -106,18 +163,21 @@ def _check_status_request(view, statuses: set[str], allowed: set[str]) -> None:
     ),
     retrieve=extend_schema(summary="A claim with its appearances, verdict, evidence and earlier versions"),
 )
-class ClaimViewSet(PublicReadOnlyViewSet):
+class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
     filterset_class = ClaimFilterSet
     pagination_class = ClaimPagination
     serializer_class = ClaimDetailSerializer
+
+    list_kind = "claims"
+    plain_rows = staticmethod(claim_rows)
+    item = staticmethod(claim_item)
 
     def get_queryset(self):
         desk_member = is_desk_member(self.request.user)
         if self.action == "list":
             # One row per claim, reached through the verdict it is listed with: the published
             # one (the only one the public may see), or for the desk the one in progress.
-            statuses = CURRENT_VERDICT_STATUSES if desk_member else (VerdictStatus.PUBLISHED,)
-            return Verdict.objects.filter(status__in=statuses)
+            return Verdict.objects.filter(status__in=self.listed_statuses())
         # Speaker is shown; topics and appearances (with sources and publishers) are nested lists.
         return (
             api_claims(desk_member=desk_member)
@@ -131,50 +191,54 @@ class ClaimViewSet(PublicReadOnlyViewSet):
             )
         )
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        if self.action != "list":
-            return queryset
+    def listed_statuses(self) -> tuple[str, ...]:
         status = self.request.query_params.get("status")
-        _check_status_request(self, {status} if status else set(), {VerdictStatus.PUBLISHED.value})
         if status is None:
-            queryset = queryset.filter(status=VerdictStatus.PUBLISHED)
-        elif status != VerdictStatus.PUBLISHED and self.request.query_params.get("ordering", "-published_at") in (
-            PUBLICATION_ORDERINGS
-        ):
+            return (VerdictStatus.PUBLISHED.value,)
+        _check_status_request(self, {status}, {VerdictStatus.PUBLISHED.value})
+        choices = [choice.value for choice in CURRENT_VERDICT_STATUSES]
+        if status not in choices:
+            raise ValidationError({"status": [f"Choose one of: {', '.join(choices)}."]})
+        if status != VerdictStatus.PUBLISHED and self.paginator.ordering_name(self.request) in PUBLICATION_ORDERINGS:
             raise ValidationError({"ordering": ["Unpublished claims have no publication time: order by updated_at."]})
-        return queryset
-
-    def list(self, request, *args, **kwargs):
-        rows = self.paginate_queryset(claim_rows(self.filter_queryset(self.get_queryset())))
-        links = Links(request)
-        return self.get_paginated_response([claim_item(row, links) for row in rows])
+        return (status,)
 
     def retrieve(self, request, *args, **kwargs):
         claim = self.get_object()
         desk_member = is_desk_member(request.user)
-        verdicts = Verdict.objects.filter(claim=claim).select_related(
-            "rating", "supersedes__rating", "superseded_by__rating", "reviewer", "editor"
+        visible = VerdictStatus.values if desk_member else PUBLIC_VERDICT_STATUSES
+        listed = CURRENT_VERDICT_STATUSES if desk_member else (VerdictStatus.PUBLISHED,)
+        # All the claim's visible verdicts in one narrow query; the links between versions
+        # are made in Python (wide joins cost PostgreSQL more to plan than to run).
+        verdicts = link_versions(
+            list(
+                Verdict.objects.filter(claim=claim, status__in=visible)
+                .select_related("rating", *(["reviewer", "editor"] if desk_member else []))
+                .order_by("-published_at", "-id")
+            )
         )
-        current = verdicts.filter(status__in=CURRENT_VERDICT_STATUSES if desk_member else [VerdictStatus.PUBLISHED])
-        claim.listed_verdict = current.prefetch_related(
-            Prefetch("evidence", queryset=Evidence.objects.select_related("source__publisher"))
-        ).first()
-        claim.earlier_verdicts = list(
-            verdicts.filter(status__in=[VerdictStatus.SUPERSEDED, VerdictStatus.RETRACTED]).order_by("-published_at")
-        )
+        for verdict in verdicts:
+            Verdict.claim.field.set_cached_value(verdict, claim)
+        claim.listed_verdict = next((verdict for verdict in verdicts if verdict.status in listed), None)
+        if claim.listed_verdict is not None:
+            prefetch_related_objects([claim.listed_verdict], Prefetch("evidence", queryset=_evidence()))
+        claim.earlier_verdicts = [
+            verdict for verdict in verdicts if verdict.status in (VerdictStatus.SUPERSEDED, VerdictStatus.RETRACTED)
+        ]
         context = {**self.get_serializer_context(), "desk_member": desk_member}
         response = Response(ClaimDetailSerializer(claim, context=context).data)
         return with_last_modified(response, *self._detail_parts(claim))
 
     @staticmethod
     def _detail_parts(claim) -> list:
-        sources = [appearance.source for appearance in claim.appearances.all()]
+        appearances = list(claim.appearances.all())
+        sources = [appearance.source for appearance in appearances]
         verdicts = [claim.listed_verdict, *claim.earlier_verdicts]
         evidence_sources = [item.source for item in claim.listed_verdict.evidence.all()] if claim.listed_verdict else []
         return [
             claim,
             claim.speaker,
+            *appearances,
             *claim.topics.all(),
             *verdicts,
             *(verdict.rating for verdict in verdicts if verdict),
@@ -205,39 +269,45 @@ class ClaimViewSet(PublicReadOnlyViewSet):
     ),
     retrieve=extend_schema(summary="A verdict with its explanation, evidence and correction history"),
 )
-class VerdictViewSet(PublicReadOnlyViewSet):
+class VerdictViewSet(FastListMixin, PublicReadOnlyViewSet):
     filterset_class = VerdictFilterSet
     pagination_class = VerdictPagination
     serializer_class = VerdictDetailSerializer
 
+    list_kind = "verdicts"
+    plain_rows = staticmethod(verdict_rows)
+    item = staticmethod(verdict_item)
+
     def get_queryset(self):
-        verdicts = api_verdicts(desk_member=is_desk_member(self.request.user))
+        desk_member = is_desk_member(self.request.user)
         if self.action == "list":
-            return verdicts
-        # The rating, the versions before and after, and each piece of evidence with its source.
-        return verdicts.select_related(
-            "claim", "rating", "supersedes__rating", "superseded_by__rating", "reviewer", "editor"
-        ).prefetch_related(Prefetch("evidence", queryset=Evidence.objects.select_related("source__publisher")))
+            return Verdict.objects.filter(status__in=self.listed_statuses())
+        # The claim and rating are shown; each piece of evidence with its source and publisher.
+        related = ["claim", "rating", *(["reviewer", "editor"] if desk_member else [])]
+        return (
+            api_verdicts(desk_member=desk_member)
+            .select_related(*related)
+            .prefetch_related(Prefetch("evidence", queryset=_evidence()))
+        )
 
-    def filter_queryset(self, queryset):
-        if self.action == "list":
-            statuses = set(self.request.query_params.getlist("status"))
-            _check_status_request(self, statuses, {status.value for status in PUBLIC_VERDICT_STATUSES})
-            ordering = self.request.query_params.get("ordering", "")
-            if ordering in PUBLICATION_ORDERINGS and statuses - {s.value for s in PUBLIC_VERDICT_STATUSES}:
-                raise ValidationError({"ordering": ["Unpublished verdicts have no publication time."]})
-        return super().filter_queryset(queryset)
-
-    def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        if request.query_params.get("ordering", "") in PUBLICATION_ORDERINGS:
-            queryset = queryset.filter(published_at__isnull=False)
-        rows = self.paginate_queryset(verdict_rows(queryset))
-        links = Links(request)
-        return self.get_paginated_response([verdict_item(row, links) for row in rows])
+    def listed_statuses(self) -> tuple[str, ...]:
+        public = {status.value for status in PUBLIC_VERDICT_STATUSES}
+        requested = set(self.request.query_params.getlist("status"))
+        unknown = requested - set(VerdictStatus.values)
+        if unknown:
+            raise ValidationError({"status": [f"Unknown status: {', '.join(sorted(unknown))}."]})
+        _check_status_request(self, requested, public)
+        if not requested:
+            requested = set(VerdictStatus.values) if is_desk_member(self.request.user) else public
+        if requested - public and self.paginator.ordering_name(self.request) in PUBLICATION_ORDERINGS:
+            raise ValidationError({"ordering": ["Unpublished verdicts have no publication time: order by updated_at."]})
+        return tuple(sorted(requested))
 
     def retrieve(self, request, *args, **kwargs):
         verdict = self.get_object()
+        # The versions this one corrects and is corrected by, in one query.
+        versions = Verdict.objects.filter(Q(pk=verdict.supersedes_id) | Q(supersedes=verdict)).select_related("rating")
+        link_versions([verdict, *versions])
         context = {**self.get_serializer_context(), "desk_member": is_desk_member(request.user)}
         response = Response(VerdictDetailSerializer(verdict, context=context).data)
         evidence_sources = [item.source for item in verdict.evidence.all()]
@@ -262,8 +332,13 @@ class VerdictViewSet(PublicReadOnlyViewSet):
         return with_last_modified(Response(claim_review(verdict)), *_review_parts(verdict))
 
 
-class NamePagination(CursorPagination):
-    orderings = {"name": "name", "-name": "-name", "-updated_at": "-updated_at", "updated_at": "updated_at"}
+class NamePagination(KeysetPagination):
+    orderings = {
+        "name": by_text("name"),
+        "-name": by_text("name", descending=True),
+        "-updated_at": by_time("updated_at"),
+        "updated_at": by_time("updated_at", descending=False),
+    }
     default_ordering = "name"
 
 
@@ -295,8 +370,8 @@ class SpeakerViewSet(PublicReadOnlyViewSet):
         return Response(self.get_serializer(speaker).data)
 
 
-class TopicPagination(CursorPagination):
-    orderings = {"name": "name", "-name": "-name"}
+class TopicPagination(KeysetPagination):
+    orderings = {"name": by_text("name"), "-name": by_text("name", descending=True)}
     default_ordering = "name"
 
 

@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 models.OrderBy(models.F("published_at"), descending=True),
                 models.OrderBy(models.F("id"), descending=True),
-                condition=models.Q(("status", "published")),
+                condition=models.Q(("status__in", ("published", "superseded", "retracted"))),
                 name="claims_verdict_public_newest",
             ),
         ),

@@ -2,10 +2,12 @@
 
 from rest_framework import serializers
 
+from factcheck.api.fields import ModelSerializer
+
 from ..models import Publisher, Source
 
 
-class PublisherBriefSerializer(serializers.ModelSerializer):
+class PublisherBriefSerializer(ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api-v1:publisher-detail")
 
     class Meta:
@@ -13,7 +15,7 @@ class PublisherBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "url", "name"]
 
 
-class PublisherSerializer(serializers.ModelSerializer):
+class PublisherSerializer(ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api-v1:publisher-detail")
     homepage = serializers.URLField(source="url", allow_blank=True, help_text="The outlet's own website.")
 
@@ -22,7 +24,7 @@ class PublisherSerializer(serializers.ModelSerializer):
         fields = ["id", "url", "name", "homepage", "updated_at"]
 
 
-class SourceBriefSerializer(serializers.ModelSerializer):
+class SourceBriefSerializer(ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api-v1:source-detail")
     web_url = serializers.URLField(source="url", allow_blank=True, help_text="Address of the document, if it has one.")
     publisher = PublisherBriefSerializer(allow_null=True)

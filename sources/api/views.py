@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.response import Response
 
-from factcheck.api.pagination import CursorPagination
+from factcheck.api.pagination import KeysetPagination, by_id, by_text, by_time
 from factcheck.api.views import PublicReadOnlyViewSet, is_desk_member, with_last_modified
 
 from ..filtersets import PublisherFilterSet, SourceFilterSet
@@ -12,13 +12,18 @@ from ..selectors import public_publishers, public_sources, with_archive_flag
 from .serializers import PublisherSerializer, SourceSerializer
 
 
-class SourcePagination(CursorPagination):
-    orderings = {"-id": "-id", "id": "id", "-updated_at": "-updated_at", "updated_at": "updated_at"}
+class SourcePagination(KeysetPagination):
+    orderings = {
+        "-id": by_id(),
+        "id": by_id(descending=False),
+        "-updated_at": by_time("updated_at"),
+        "updated_at": by_time("updated_at", descending=False),
+    }
     default_ordering = "-id"
 
 
-class PublisherPagination(CursorPagination):
-    orderings = {"name": "name", "-name": "-name"}
+class PublisherPagination(KeysetPagination):
+    orderings = {"name": by_text("name"), "-name": by_text("name", descending=True)}
     default_ordering = "name"
 
 
@@ -52,7 +57,3 @@ class PublisherViewSet(PublicReadOnlyViewSet):
 
     def get_queryset(self):
         return Publisher.objects.all() if is_desk_member(self.request.user) else public_publishers()
-
-    def retrieve(self, request, *args, **kwargs):
-        publisher = self.get_object()
-        return with_last_modified(Response(self.get_serializer(publisher).data), publisher)

@@ -3,6 +3,7 @@ import shutil
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -44,3 +45,12 @@ def demo_desk(transactional_db, settings):
     """The demo data and demo accounts, as `make demo` sets them up."""
     call_command("loaddata", "demo", verbosity=0)
     call_command("demo_accounts", force=True, verbosity=0)
+    yield
+    # The live server answers keep-alive connections in daemon threads that keep their
+    # database session until the process ends; end them so the test database can be dropped.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )

@@ -30,7 +30,9 @@ def log_out(page):
     expect(page.locator("h1")).to_contain_text("Logged out")
 
 
-def test_reviewer_grades_and_submits_editor_publishes(browser, live_server, demo_desk, tmp_path):
+def test_reviewer_grades_and_submits_editor_publishes(demo_desk, live_server, browser, tmp_path):
+    # demo_desk first: the test database is then set up before the live server starts and
+    # dropped only after it stops, when its request threads have closed their connections.
     page = browser.new_page()
     page.set_default_timeout(15_000)
     try:
@@ -69,11 +71,22 @@ def test_reviewer_grades_and_submits_editor_publishes(browser, live_server, demo
         page.click("#confirm-transition")
         expect(page.locator(".messagelist")).to_contain_text("Publish: done.")
 
-        # The published verdict now shows in the claim list.
+        # The published verdict now shows in the admin's claim list...
         page.goto(f"{live_server.url}/admin/claims/claim/?status=published")
         row = page.locator("#result_list tr", has_text=CLAIM)
         expect(row).to_contain_text("published")
         expect(row).to_contain_text("Unverifiable")
+        log_out(page)
+
+        # ...on the claim's public fact-check page, and in the public API, for anyone.
+        claim_id = Claim.objects.get(text__startswith=CLAIM).pk
+        page.goto(f"{live_server.url}/fact-checks/{claim_id}/")
+        expect(page.locator(".verdict .rating")).to_have_text("Unverifiable")
+        expect(page.locator("h1")).to_have_text("Supply shortages: an unnamed official's assessment")
+        api = page.request.get(f"{live_server.url}/api/v1/claims/{claim_id}/")
+        assert api.status == 200
+        assert api.json()["verdict"]["rating"]["slug"] == "unverifiable"
+        assert api.json()["verdict"]["evidence"][0]["quote"] == QUOTE
     except Exception:
         page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
         print(f"screenshot: {tmp_path / 'failure.png'}")
