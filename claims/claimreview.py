@@ -8,10 +8,14 @@ worstRating). The desk's name and address come from settings.
 
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 
+import orjson
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
+
+from factcheck.api.fields import iso_datetime
 
 from .choices import SpeakerKind, VerdictStatus
 from .models import Appearance, Verdict
@@ -25,14 +29,26 @@ def desk() -> dict:
 
 
 def review_url(verdict: Verdict) -> str:
-    """Where the fact-check is published: the desk's public page for the claim."""
+    """Where the review is published: its own address if imported, else the desk's page for the claim."""
+    if verdict.review_url:
+        return verdict.review_url
     return settings.FACTCHECK_DESK_URL.rstrip("/") + reverse("fact-check", args=[verdict.claim_id])
+
+
+def review_author(verdict: Verdict) -> dict:
+    """The fact-checker: the one an imported review came from, else this desk."""
+    if verdict.reviewed_by_id is None:
+        return desk()
+    author = {"@type": "Organization", "name": verdict.reviewed_by.name}
+    if verdict.reviewed_by.url:
+        author["url"] = verdict.reviewed_by.url
+    return author
 
 
 def verdicts_for_reviews(verdicts: QuerySet[Verdict]) -> QuerySet[Verdict]:
     """The joins and prefetches ClaimReview output needs: a constant number of queries for any count."""
     appearances = Appearance.objects.select_related("source__publisher").order_by("source__published_on", "id")
-    return verdicts.select_related("claim__speaker", "rating").prefetch_related(
+    return verdicts.select_related("claim__speaker", "rating", "reviewed_by").prefetch_related(
         Prefetch("claim__appearances", queryset=appearances)
     )
 
@@ -64,7 +80,22 @@ def _creative_work(appearance: Appearance) -> dict:
     return work
 
 
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def _review_rating(verdict: Verdict, bounds: tuple[int | None, int | None]) -> dict:
+    if verdict.review_rating_label or verdict.review_rating_value is not None:
+        # An imported review: its rating exactly as its author gave it.
+        review_rating = {"@type": "Rating", "alternateName": verdict.review_rating_label or verdict.rating.label}
+        for key, value in (
+            ("ratingValue", verdict.review_rating_value),
+            ("bestRating", verdict.review_best_rating),
+            ("worstRating", verdict.review_worst_rating),
+        ):
+            if value is not None:
+                review_rating[key] = _number(value)
+        return review_rating
     rating = verdict.rating
     review_rating = {"@type": "Rating", "alternateName": rating.label}
     worst, best = bounds
@@ -103,32 +134,52 @@ def claim_review(
             "@type": "ClaimReview",
             "url": review_url(verdict),
             "claimReviewed": claim.text,
-            "author": desk(),
-            "datePublished": _date(verdict.first_published_at or verdict.published_at),
-            "reviewRating": _review_rating(verdict, bounds or rating_scale_bounds()),
-            "itemReviewed": item,
+            "author": review_author(verdict),
         }
     )
+    first_published = verdict.first_published_at or verdict.published_at
+    if verdict.date_published_known:
+        review["datePublished"] = _date(first_published)
+    if verdict.published_at != first_published:  # a correction, or an update from the reviewer
+        review["dateModified"] = iso_datetime(verdict.published_at)
+    review["reviewRating"] = _review_rating(verdict, bounds or rating_scale_bounds())
+    review["itemReviewed"] = item
     if verdict.headline:
         review["headline"] = verdict.headline
-    if verdict.supersedes_id:
-        review["dateModified"] = verdict.published_at.isoformat()
+    if verdict.explanation:
+        review["reviewBody"] = verdict.explanation
     review["inLanguage"] = claim.language
     return review
+
+
+def data_feed_element(verdict: Verdict, *, bounds: tuple[int | None, int | None]) -> dict:
+    return {
+        "@type": "DataFeedItem",
+        "dateCreated": iso_datetime(verdict.first_published_at or verdict.published_at),
+        "item": [claim_review(verdict, bounds=bounds, context=False)],
+    }
 
 
 def data_feed(verdicts: Iterable[Verdict], *, date_modified: datetime | None = None) -> dict:
     """A schema.org DataFeed of ClaimReviews, the format fact-check aggregators ingest."""
     bounds = rating_scale_bounds()
-    elements = [
-        {
-            "@type": "DataFeedItem",
-            "dateCreated": (verdict.first_published_at or verdict.published_at).isoformat(),
-            "item": [claim_review(verdict, bounds=bounds, context=False)],
-        }
-        for verdict in verdicts
-    ]
+    elements = [data_feed_element(verdict, bounds=bounds) for verdict in verdicts]
     feed: dict = {"@context": SCHEMA_CONTEXT, "@type": "DataFeed", "dataFeedElement": elements}
     if date_modified:
-        feed["dateModified"] = date_modified.isoformat()
+        feed["dateModified"] = iso_datetime(date_modified)
     return feed
+
+
+def write_data_feed(out, verdicts: Iterable[Verdict], *, date_modified: datetime | None = None) -> int:
+    """Write a DataFeed to the binary stream ``out`` one review at a time; returns how many."""
+    bounds = rating_scale_bounds()
+    header: dict = {"@context": SCHEMA_CONTEXT, "@type": "DataFeed"}
+    if date_modified:
+        header["dateModified"] = iso_datetime(date_modified)
+    out.write(orjson.dumps(header)[:-1] + b',"dataFeedElement":[')
+    count = 0
+    for verdict in verdicts:
+        out.write((b",\n" if count else b"\n") + orjson.dumps(data_feed_element(verdict, bounds=bounds)))
+        count += 1
+    out.write(b"\n]}\n")
+    return count

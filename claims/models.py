@@ -153,7 +153,9 @@ class Appearance(models.Model):
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="appearances")
     source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="appearances")
-    quote = models.TextField(help_text="Verbatim from the source.")
+    quote = models.TextField(
+        blank=True, help_text="Verbatim from the source; empty when only the place is known (imported reviews)."
+    )
     attributed_to = models.CharField(
         max_length=300, blank=True, help_text="Whom the source credits with the claim, in the source's words."
     )
@@ -165,11 +167,15 @@ class Appearance(models.Model):
     class Meta:
         ordering = ["claim", "id"]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(quote=""), name="claims_appearance_quote_not_empty"),
+            models.UniqueConstraint(
+                fields=["claim", "source"],
+                condition=models.Q(quote=""),
+                name="claims_appearance_one_unquoted_per_source",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.source} — “{self.quote[:60]}”"
+        return f"{self.source} — “{self.quote[:60]}”" if self.quote else str(self.source)
 
     def clean(self) -> None:
         super().clean()
@@ -272,6 +278,27 @@ class Verdict(models.Model):
         help_text="When the first version of this fact-check was published (kept by corrections).",
     )
     retracted_at = models.DateTimeField(null=True, blank=True)
+    # Reviews imported from other fact-checkers (claims.importer); empty for the desk's own.
+    reviewed_by = models.ForeignKey(
+        "sources.Publisher",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviews",
+        help_text="The fact-checker who published this review, when it is not this desk.",
+    )
+    review_url = models.URLField(
+        "review URL", max_length=2000, blank=True, help_text="Where the review was published, for imported reviews."
+    )
+    review_rating_label = models.CharField(
+        max_length=1000, blank=True, help_text="The rating exactly as the review gave it (schema.org alternateName)."
+    )
+    review_rating_value = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    review_best_rating = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    review_worst_rating = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    date_published_known = models.BooleanField(
+        default=True, help_text="False for imported reviews that gave no date: the publication time is the import's."
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -297,6 +324,7 @@ class Verdict(models.Model):
             ("return_verdict", "Can return a verdict to its reviewer"),
             ("correct_verdict", "Can publish a correction of a verdict"),
             ("retract_verdict", "Can retract a verdict"),
+            ("import_claimreview", "Can import reviews from ClaimReview data"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -337,6 +365,10 @@ class Verdict(models.Model):
             ),
             models.CheckConstraint(
                 condition=~models.Q(supersedes=models.F("id")), name="claims_verdict_not_superseding_itself"
+            ),
+            # A review is identified by where it was published and the claim it reviews.
+            models.UniqueConstraint(
+                fields=["review_url", "claim"], condition=~models.Q(review_url=""), name="claims_verdict_unique_review"
             ),
         ]
 

@@ -54,6 +54,8 @@ class TestAnchor:
             # Published on 21 November 2026 (the demo's publication time), never corrected.
             "datePublished": "2026-11-21",
             "headline": ANCHOR_HEADLINE,
+            # The verdict's public explanation.
+            "reviewBody": Verdict.objects.get(pk=ANCHOR_VERDICT).explanation,
             # Disputed is off the true-false axis: a name, no number.
             "reviewRating": {"@type": "Rating", "alternateName": "Disputed"},
             "itemReviewed": {

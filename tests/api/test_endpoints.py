@@ -186,10 +186,11 @@ class TestListsOnDemoData:
             "disputed",
             "unverifiable",
             "opinion",
+            "unmapped",
         ]
         for item in items:
             assert set(item) == RATING
-        assert [item["value"] for item in items] == [5, 4, 3, 2, 1, None, None, None]
+        assert [item["value"] for item in items] == [5, 4, 3, 2, 1, None, None, None, None]
 
     def test_claim_reviews_feed(self, client, demo_data):
         response = client.get(f"{API}claim-reviews/")

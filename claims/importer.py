@@ -1,0 +1,899 @@
+"""Import schema.org ClaimReview: JSON-LD files and feeds, fact-check pages, spreadsheets.
+
+One code path for ``manage.py import_claimreview`` and the admin's import page:
+
+1. **Read** every input into raw ClaimReview objects, whatever the shape: a single
+   object, a list, an ``@graph``, a schema.org DataFeed of DataFeedItems, Google Fact
+   Check Tools' ``claims`` format, ``<script type="application/ld+json">`` blocks in an
+   HTML page, or a CSV file with one review per row (flattened field names).
+2. **Normalise** each record into plain values, tolerating what real data does
+   (appearances as URLs or CreativeWorks, authors as Person or Organization, dates with
+   or without time and zone, HTML entities and stray markup) and refusing what it
+   cannot honour, with the file, the record and the reason.
+3. **Map** each rating onto the desk's scale (claims.ratingmap); an unmapped label is
+   kept verbatim and reported, never forced onto a wrong rating.
+4. **Write** in bulk, in one transaction: publishers, speakers, sources, claims,
+   verdicts and appearances, with a history record for everything created or changed.
+   A review is identified by its URL and the claim it reviews, so importing the same
+   data again changes nothing, and an updated review updates what it changed.
+
+By default one invalid record refuses the whole import and nothing is written;
+``skip_invalid`` imports the rest and reports every record skipped. A dry run does all
+of it and rolls back, so its summary is exactly what the import would do.
+"""
+
+import csv
+import html
+import io
+import json
+import re
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from html.parser import HTMLParser
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from sources.choices import SourceKind
+from sources.models import Publisher, Source
+
+from .choices import SpeakerKind, VerdictStatus
+from .models import Appearance, Claim, Speaker, Verdict
+from .ratingmap import RatingMapper
+
+SUFFIXES = {".json", ".jsonld", ".html", ".htm", ".csv"}
+BATCH = 1000
+LIMITS = {
+    "claimReviewed": 5000,
+    "headline": 300,
+    "reviewBody": 100_000,
+    "author name": 200,
+    "speaker name": 300,
+    "jobTitle": 300,
+    "affiliation": 300,
+    "alternateName": 1000,
+    "inLanguage": 35,
+    "url": 2000,
+    "appearance headline": 500,
+    "publisher name": 200,
+}
+WORK_KINDS = {
+    "socialmediaposting": SourceKind.SOCIAL_POST,
+    "blogposting": SourceKind.SOCIAL_POST,
+    "videoobject": SourceKind.BROADCAST,
+    "broadcastevent": SourceKind.BROADCAST,
+    "audioobject": SourceKind.BROADCAST,
+    "newsarticle": SourceKind.NEWS_ARTICLE,
+    "article": SourceKind.NEWS_ARTICLE,
+    "report": SourceKind.REPORT,
+    "claimreview": SourceKind.FACT_CHECK,
+}
+ORGANISATION_TYPES = {"organization", "governmentorganization", "newsmediaorganization", "ngo", "corporation"}
+WIKIDATA = re.compile(r"^https?://(?:www\.)?wikidata\.org/(?:wiki|entity)/(Q[1-9][0-9]*)$")
+TAGS = re.compile(r"<[^>]+>")
+SPACE = re.compile(r"\s+")
+_url_validator = URLValidator(schemes=["http", "https"])
+FEED_DATE_CREATED = "_dateCreated"
+
+
+# Results ------------------------------------------------------------------------------
+
+
+class ImportRefused(Exception):
+    """Invalid records and no permission to skip them: nothing was written."""
+
+    def __init__(self, summary: "ImportSummary"):
+        super().__init__(f"{len(summary.errors)} invalid record(s); nothing was imported.")
+        self.summary = summary
+
+
+@dataclass
+class ImportSummary:
+    records: int = 0
+    imported: int = 0
+    duplicates_merged: int = 0
+    counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    unmapped_labels: Counter = field(default_factory=Counter)
+    dry_run: bool = False
+    seconds: float = 0.0
+
+    def count(self, entity: str, outcome: str, number: int = 1) -> None:
+        if number:
+            self.counts[entity][outcome] += number
+
+    def lines(self) -> list[str]:
+        rate = f" ({self.imported / self.seconds:,.0f} reviews/s)" if self.seconds and self.imported else ""
+        lines = [
+            f"{'Dry run: nothing written. ' if self.dry_run else ''}"
+            f"{self.records} record(s) read, {self.imported} review(s) imported in {self.seconds:.2f}s{rate}."
+        ]
+        if self.duplicates_merged:
+            lines.append(f"{self.duplicates_merged} duplicate record(s) merged (same review URL and claim).")
+        for entity in ("reviews", "claims", "speakers", "sources", "publishers", "appearances"):
+            outcome = self.counts.get(entity, Counter())
+            parts = [f"{outcome[key]} {key}" for key in ("created", "updated", "unchanged", "skipped") if outcome[key]]
+            lines.append(f"  {entity:<12} {', '.join(parts) or 'none'}")
+        if self.unmapped_labels:
+            total = sum(self.unmapped_labels.values())
+            lines.append(f"{total} review(s) kept ratings not on the desk's scale (rated 'Not on our scale'):")
+            lines.extend(f"  {count} x {label}" for label, count in self.unmapped_labels.most_common(20))
+        if self.errors:
+            lines.append(f"{len(self.errors)} invalid record(s):")
+            lines.extend(f"  {where}: {message}" for where, message in self.errors)
+        return lines
+
+
+# Reading -------------------------------------------------------------------------------
+
+
+@dataclass
+class Input:
+    """One file to import: its name (for messages) and its content."""
+
+    name: str
+    content: bytes
+
+    @classmethod
+    def from_paths(cls, paths: Iterable[str | Path]) -> list["Input"]:
+        inputs = []
+        for raw in paths:
+            path = Path(raw)
+            if path.is_dir():
+                files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            elif path.is_file():
+                files = [path]
+            else:
+                raise FileNotFoundError(f"{path}: no such file or directory")
+            inputs.extend(cls(str(file), file.read_bytes()) for file in files)
+        return inputs
+
+
+class RecordError(ValueError):
+    """What is wrong with one record."""
+
+
+class _LDScripts(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.blocks: list[str] = []
+        self._inside = False
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        kind = (attributes.get("type") or "").split(";")[0].strip().lower()
+        self._inside = tag == "script" and kind == "application/ld+json"
+        if self._inside:
+            self.blocks.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._inside = False
+
+    def handle_data(self, data):
+        if self._inside:
+            self.blocks[-1] += data
+
+
+def _types(node: dict) -> set[str]:
+    kind = node.get("@type", [])
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {str(k).rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower() for k in kinds}
+
+
+def claim_reviews(data, where: str) -> Iterator[tuple[str, dict]]:
+    """Every ClaimReview in a parsed JSON(-LD) document, with where it was found."""
+    if isinstance(data, list):
+        for index, item in enumerate(data, start=1):
+            yield from claim_reviews(item, f"{where} item {index}")
+        return
+    if not isinstance(data, dict):
+        return
+    if isinstance(data.get("claims"), list) and "@type" not in data:
+        # Google Fact Check Tools API: claims, each with its claimReview list.
+        for index, claim in enumerate(data["claims"], start=1):
+            for review_index, review in enumerate(claim.get("claimReview") or [], start=1):
+                yield f"{where} claim {index} review {review_index}", _from_fact_check_tools(claim, review)
+        return
+    kinds = _types(data)
+    if "@graph" in data:
+        yield from claim_reviews(data["@graph"], f"{where} @graph")
+    if "datafeed" in kinds:
+        for index, element in enumerate(data.get("dataFeedElement") or [], start=1):
+            yield from claim_reviews(element, f"{where} dataFeedElement {index}")
+    elif "datafeeditem" in kinds:
+        for location, review in claim_reviews(data.get("item"), where):
+            # The feed item's dateCreated can carry the time of day that datePublished omits.
+            yield (
+                location,
+                {**review, FEED_DATE_CREATED: data.get("dateCreated")} if data.get("dateCreated") else review,
+            )
+    elif "claimreview" in kinds:
+        yield where, data
+
+
+def _from_fact_check_tools(claim: dict, review: dict) -> dict:
+    publisher = review.get("publisher") or {}
+    return {
+        "@type": "ClaimReview",
+        "url": review.get("url"),
+        "claimReviewed": claim.get("text"),
+        "headline": review.get("title"),
+        "datePublished": review.get("reviewDate"),
+        "inLanguage": review.get("languageCode"),
+        "author": {"@type": "Organization", "name": publisher.get("name"), "url": publisher.get("site")},
+        "reviewRating": {"@type": "Rating", "alternateName": review.get("textualRating")},
+        "itemReviewed": {
+            "@type": "Claim",
+            "author": {"@type": "Person", "name": claim.get("claimant")} if claim.get("claimant") else None,
+            "datePublished": claim.get("claimDate"),
+        },
+    }
+
+
+def _csv_records(text: str, name: str) -> Iterator[tuple[str, dict]]:
+    """One ClaimReview per row; columns are flattened field names (README, "CSV columns")."""
+    reader = csv.DictReader(io.StringIO(text))
+    for row in reader:
+        where = f"{name} line {reader.line_num}"
+        if None in row:
+            yield where, RecordError(f"{len(row[None])} more value(s) than there are columns")
+            continue
+        record: dict = {"@type": "ClaimReview"}
+        for column, value in row.items():
+            value = (value or "").strip()
+            if not value:
+                continue
+            target = record
+            keys = column.strip().split(".")
+            for key in keys[:-1]:
+                target = target.setdefault(key, {})
+            if keys[-1] in ("appearance", "sameAs"):
+                value = [item for item in re.split(r"[\s|]+", value) if item]
+            target[keys[-1]] = value
+        yield where, record
+
+
+def read_inputs(inputs: Iterable[Input]) -> Iterator[tuple[str, dict | RecordError]]:
+    """(location, raw ClaimReview) for every record; a RecordError where a file cannot be read."""
+    for item in inputs:
+        suffix = Path(item.name).suffix.lower()
+        try:
+            text = item.content.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            yield item.name, RecordError(f"not UTF-8 text ({error.reason} at byte {error.start})")
+            continue
+        if suffix == ".csv":
+            try:
+                yield from _csv_records(text, item.name)
+            except csv.Error as error:
+                yield item.name, RecordError(f"unreadable CSV: {error}")
+            continue
+        if suffix in (".html", ".htm"):
+            parser = _LDScripts()
+            parser.feed(text)
+            documents = [(f"{item.name} script {n}", block) for n, block in enumerate(parser.blocks, start=1)]
+            if not documents:
+                yield item.name, RecordError('no <script type="application/ld+json"> in this page')
+        elif suffix in (".json", ".jsonld"):
+            documents = [(item.name, text)]
+        else:
+            yield (
+                item.name,
+                RecordError(f"unsupported file type {suffix or '(none)'}: use .json, .jsonld, .html or .csv"),
+            )
+            continue
+        found_in_file = False
+        for where, document in documents:
+            try:
+                data = json.loads(document)
+            except json.JSONDecodeError:
+                try:  # some pages escape their JSON-LD as HTML text
+                    data = json.loads(html.unescape(document))
+                except json.JSONDecodeError as error:
+                    yield where, RecordError(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})")
+                    continue
+            for location, record in claim_reviews(data, where):
+                found_in_file = True
+                yield location, record
+        if not found_in_file and documents:
+            yield item.name, RecordError("no ClaimReview found (expected ClaimReview, a list, @graph or a DataFeed)")
+
+
+# Normalising ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Work:
+    url: str
+    title: str
+    published_on: date | None
+    publisher: str
+    kind: str
+
+    @property
+    def key(self):
+        return (
+            ("url", self.url)
+            if self.url
+            else ("title", self.title.casefold(), self.publisher.casefold(), self.published_on)
+        )
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    kind: str
+    role: str
+    affiliation: str
+    wikidata_id: str
+
+    @property
+    def key(self):
+        return ("qid", self.wikidata_id) if self.wikidata_id else ("name", self.name.casefold(), self.kind)
+
+
+@dataclass
+class Review:
+    where: str
+    url: str
+    claim_text: str
+    language: str
+    headline: str
+    explanation: str
+    date_published: datetime | None
+    date_modified: datetime | None
+    reviewer: tuple[str, str] | None  # (name, url); None for this desk
+    rating_label: str
+    rating_value: Decimal | None
+    best_rating: Decimal | None
+    worst_rating: Decimal | None
+    speaker: Person | None
+    claim_date: date | None
+    appearances: list[Work]
+
+    @property
+    def key(self):
+        return (self.url, self.claim_text)
+
+
+def clean_text(value, what: str = "", *, limit: int | None = None) -> str:
+    """Text as people meant it: entities decoded, markup and NULs removed, spaces collapsed."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("@value") or ""
+    if isinstance(value, list):
+        value = next((item for item in value if item), "")
+    text = SPACE.sub(" ", TAGS.sub(" ", html.unescape(html.unescape(str(value))))).replace("\x00", "").strip()
+    if limit is not None and len(text) > limit:
+        raise RecordError(f"{what} is {len(text)} characters long; the most this desk stores is {limit}")
+    return text
+
+
+def _url(value, what: str) -> str:
+    url = clean_text(value, what, limit=LIMITS["url"])
+    if not url:
+        return ""
+    try:
+        _url_validator(url)
+    except ValidationError as error:
+        raise RecordError(f"{what} is not a web address: {url!r}") from error
+    return url
+
+
+def _moment(value, what: str) -> datetime | None:
+    text = clean_text(value, what)
+    if not text:
+        return None
+    try:
+        moment = parse_datetime(text.replace(" ", "T", 1) if len(text) > 10 else text)
+        if moment is None:
+            day = parse_date(text[:10]) if len(text) >= 10 else None
+            if day is None or len(text) > 10:
+                raise ValueError
+            moment = datetime(day.year, day.month, day.day)
+    except ValueError as error:
+        raise RecordError(f"{what} is not a date: {text!r}") from error
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=UTC)
+    if not 1000 <= moment.year <= 9998:
+        raise RecordError(f"{what} is out of range: {text!r}")
+    return moment
+
+
+def _day(value, what: str) -> date | None:
+    moment = _moment(value, what)
+    return moment.date() if moment else None
+
+
+def _number(value, what: str) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation as error:
+        raise RecordError(f"{what} is not a number: {value!r}") from error
+    if not number.is_finite() or abs(number) >= 10**8:
+        raise RecordError(f"{what} is out of range: {value!r}")
+    return number
+
+
+def _person(value, where: str) -> Person | None:
+    if not value:
+        return None
+    if isinstance(value, list):
+        value = value[0]
+    if isinstance(value, str):
+        value = {"@type": "Person", "name": value}
+    if not isinstance(value, dict):
+        raise RecordError("itemReviewed.author is neither a name nor a Person or Organization")
+    name = clean_text(value.get("name"), "itemReviewed.author.name", limit=LIMITS["speaker name"])
+    if not name:
+        return None
+    kind = SpeakerKind.ORGANISATION if _types(value) & ORGANISATION_TYPES else SpeakerKind.PERSON
+    same_as = value.get("sameAs") or []
+    same_as = same_as if isinstance(same_as, list) else [same_as]
+    wikidata = next((m.group(1) for url in same_as if (m := WIKIDATA.match(str(url).strip()))), "")
+    return Person(
+        name=name,
+        kind=kind.value,
+        role=clean_text(value.get("jobTitle"), "itemReviewed.author.jobTitle", limit=LIMITS["jobTitle"]),
+        affiliation=clean_text(
+            value.get("affiliation"), "itemReviewed.author.affiliation", limit=LIMITS["affiliation"]
+        ),
+        wikidata_id=wikidata,
+    )
+
+
+def _works(value, what: str) -> list[Work]:
+    items = value if isinstance(value, list) else [value] if value else []
+    works = []
+    for item in items:
+        if isinstance(item, str):
+            item = {"url": item}
+        if not isinstance(item, dict):
+            raise RecordError(f"{what} is neither a web address nor a CreativeWork")
+        url = _url(item.get("url") or item.get("@id"), f"{what}.url")
+        title = clean_text(
+            item.get("headline") or item.get("name"), f"{what}.headline", limit=LIMITS["appearance headline"]
+        )
+        publisher = item.get("publisher") or item.get("author") or ""
+        if isinstance(publisher, list):
+            publisher = publisher[0] if publisher else ""
+        publisher_name = clean_text(publisher, f"{what}.publisher.name", limit=LIMITS["publisher name"])
+        if not url and not title:
+            continue
+        kind = next((WORK_KINDS[k] for k in _types(item) if k in WORK_KINDS), SourceKind.OTHER).value
+        works.append(
+            Work(
+                url=url,
+                title=title or url[: LIMITS["appearance headline"]],
+                published_on=_day(item.get("datePublished"), f"{what}.datePublished"),
+                publisher=publisher_name,
+                kind=kind,
+            )
+        )
+    return works
+
+
+def _published(raw: dict) -> datetime | None:
+    """datePublished, to the second when the feed item's dateCreated falls on the same day."""
+    published = _moment(raw.get("datePublished"), "datePublished")
+    created = raw.get(FEED_DATE_CREATED)
+    if published is not None and created:
+        try:
+            moment = _moment(created, "dataFeedElement.dateCreated")
+        except RecordError:
+            return published
+        if moment and moment.date() == published.date():
+            return moment
+    return published
+
+
+def _is_desk(name: str, url: str) -> bool:
+    desk_url = settings.FACTCHECK_DESK_URL.rstrip("/").casefold()
+    return (
+        bool(url and url.rstrip("/").casefold() == desk_url)
+        or name.casefold() == settings.FACTCHECK_DESK_NAME.casefold()
+    )
+
+
+def normalise(raw: dict, where: str, *, publisher_name: str = "") -> Review:
+    """One raw ClaimReview as plain, checked values; RecordError says what is wrong."""
+    url = _url(raw.get("url"), "url")
+    if not url:
+        raise RecordError("url is missing: a review is identified by its URL and the claim it reviews")
+    claim_text = clean_text(raw.get("claimReviewed"), "claimReviewed", limit=LIMITS["claimReviewed"])
+    if not claim_text:
+        raise RecordError("claimReviewed is missing: the claim the review checks is required")
+    rating = raw.get("reviewRating") or {}
+    if isinstance(rating, list):
+        rating = rating[0] if rating else {}
+    if isinstance(rating, str):
+        rating = {"alternateName": rating}
+    if not isinstance(rating, dict):
+        raise RecordError("reviewRating is not a Rating")
+    label = clean_text(
+        rating.get("alternateName") or rating.get("name"), "reviewRating.alternateName", limit=LIMITS["alternateName"]
+    )
+    value = _number(rating.get("ratingValue"), "reviewRating.ratingValue")
+    best = _number(rating.get("bestRating"), "reviewRating.bestRating")
+    worst = _number(rating.get("worstRating"), "reviewRating.worstRating")
+    if not label and value is None:
+        raise RecordError("reviewRating has neither alternateName nor ratingValue")
+    author = raw.get("author") or {}
+    if isinstance(author, list):
+        author = author[0] if author else {}
+    if isinstance(author, str):
+        author = {"name": author}
+    reviewer_name = clean_text(author.get("name"), "author.name", limit=LIMITS["author name"]) or publisher_name
+    reviewer_url = _url(author.get("url"), "author.url")
+    if not reviewer_name:
+        raise RecordError("author.name is missing (give --publisher-name for data that does not say who reviewed it)")
+    item = raw.get("itemReviewed") or {}
+    if isinstance(item, list):
+        item = item[0] if item else {}
+    if not isinstance(item, dict):
+        item = {}
+    language = raw.get("inLanguage") or item.get("inLanguage") or ""
+    if isinstance(language, dict):
+        language = language.get("alternateName") or language.get("name") or ""
+    appearances = _works(item.get("appearance"), "itemReviewed.appearance")
+    for work in _works(item.get("firstAppearance"), "itemReviewed.firstAppearance"):
+        if work.key not in {existing.key for existing in appearances}:
+            appearances.append(work)
+    return Review(
+        where=where,
+        url=url,
+        claim_text=claim_text,
+        language=clean_text(language, "inLanguage", limit=LIMITS["inLanguage"]) or "und",
+        headline=clean_text(raw.get("headline") or raw.get("name"), "headline", limit=LIMITS["headline"]),
+        explanation=clean_text(
+            raw.get("reviewBody") or raw.get("description"), "reviewBody", limit=LIMITS["reviewBody"]
+        ),
+        date_published=_published(raw),
+        date_modified=_moment(raw.get("dateModified"), "dateModified"),
+        reviewer=None if _is_desk(reviewer_name, reviewer_url) else (reviewer_name, reviewer_url),
+        rating_label=label,
+        rating_value=value,
+        best_rating=best,
+        worst_rating=worst,
+        speaker=_person(item.get("author"), where),
+        claim_date=_day(item.get("datePublished"), "itemReviewed.datePublished"),
+        appearances=appearances,
+    )
+
+
+# Writing -------------------------------------------------------------------------------
+
+
+def _desk_claim_id(url: str) -> int | None:
+    """The claim id when ``url`` is this desk's own fact-check page."""
+    prefix = settings.FACTCHECK_DESK_URL.rstrip("/")
+    if not url.startswith(prefix + "/"):
+        return None
+    try:
+        match = resolve(url[len(prefix) :].split("?", 1)[0])
+    except Resolver404:
+        return None
+    return match.kwargs.get("claim_id") if match.url_name == "fact-check" else None
+
+
+class _Writer:
+    """Bulk writes for one import, with history rows for everything created or changed."""
+
+    def __init__(self, summary: ImportSummary, mapper: RatingMapper, reason: str, actor):
+        self.summary = summary
+        self.mapper = mapper
+        self.reason = reason
+        self.actor = actor
+        self.now = timezone.now()
+        self.publishers: dict[str, Publisher] = {}
+
+    def _created(self, model, objects, entity):
+        if objects:
+            bulk_create_with_history(
+                objects, model, batch_size=BATCH, default_user=self.actor, default_change_reason=self.reason
+            )
+        self.summary.count(entity, "created", len(objects))
+        return objects
+
+    def _updated(self, model, objects, fields, entity):
+        if objects:
+            bulk_update_with_history(
+                objects, model, fields, batch_size=BATCH, default_user=self.actor, default_change_reason=self.reason
+            )
+        self.summary.count(entity, "updated", len(objects))
+
+    def publishers_for(self, names_and_urls: dict[str, str]) -> None:
+        wanted = {
+            name.casefold(): (name, url)
+            for name, url in names_and_urls.items()
+            if name.casefold() not in self.publishers
+        }
+        if not wanted:
+            return
+        existing = Publisher.objects.annotate(key=Lower("name")).filter(key__in=list(wanted))
+        changed = []
+        for publisher in existing:
+            key = publisher.name.casefold()
+            self.publishers[key] = publisher
+            url = wanted[key][1]
+            if url and not publisher.url:
+                publisher.url = url
+                changed.append(publisher)
+        if changed:
+            Publisher.objects.bulk_update(changed, ["url"])
+        self.summary.count("publishers", "updated", len(changed))
+        self.summary.count("publishers", "unchanged", len([k for k in wanted if k in self.publishers]) - len(changed))
+        new = [Publisher(name=name, url=url) for key, (name, url) in wanted.items() if key not in self.publishers]
+        Publisher.objects.bulk_create(new, batch_size=BATCH)
+        self.summary.count("publishers", "created", len(new))
+        for publisher in new:
+            self.publishers[publisher.name.casefold()] = publisher
+
+    def speakers_for(self, people: Iterable[Person]) -> dict:
+        people = {person.key: person for person in people}
+        found: dict = {}
+        qids = [key[1] for key in people if key[0] == "qid"]
+        names = {person.name for key, person in people.items() if key[0] == "name"}
+        query = Q(wikidata_id__in=qids) | Q(name__in=names) if qids else Q(name__in=names)
+        for speaker in Speaker.objects.filter(query).order_by("id") if people else []:
+            for key in (("qid", speaker.wikidata_id), ("name", speaker.name.casefold(), speaker.kind)):
+                if key in people and key not in found:
+                    found[key] = speaker
+        changed = []
+        for key, speaker in found.items():
+            person = people[key]
+            # An import fills what the desk left blank; it never overwrites the desk's own record.
+            updates = {f: getattr(person, f) for f in ("role", "affiliation", "wikidata_id") if getattr(person, f)}
+            updates = {f: v for f, v in updates.items() if not getattr(speaker, f)}
+            if updates and not (
+                updates.get("wikidata_id") and Speaker.objects.filter(wikidata_id=updates["wikidata_id"]).exists()
+            ):
+                for name, value in updates.items():
+                    setattr(speaker, name, value)
+                changed.append(speaker)
+        self._updated(Speaker, changed, ["role", "affiliation", "wikidata_id"], "speakers")
+        self.summary.count("speakers", "unchanged", len(found) - len(changed))
+        new = [
+            Speaker(name=p.name, kind=p.kind, role=p.role, affiliation=p.affiliation, wikidata_id=p.wikidata_id)
+            for key, p in people.items()
+            if key not in found
+        ]
+        for speaker, key in zip(
+            self._created(Speaker, new, "speakers"), [k for k in people if k not in found], strict=True
+        ):
+            found[key] = speaker
+        return found
+
+    def sources_for(self, works: Iterable[Work]) -> dict:
+        works = {work.key: work for work in works}
+        found: dict = {}
+        urls = [key[1] for key in works if key[0] == "url"]
+        titles = {work.title for key, work in works.items() if key[0] == "title"}
+        if works:
+            query = Q(url__in=urls) | Q(url="", title__in=titles)
+            for source in (
+                Source.objects.filter(query).select_related("publisher").defer("archived_text").order_by("id")
+            ):
+                if source.url:
+                    key = ("url", source.url)
+                else:
+                    publisher = source.publisher.name.casefold() if source.publisher else ""
+                    key = ("title", source.title.casefold(), publisher, source.published_on)
+                if key in works and key not in found:
+                    found[key] = source
+        self.summary.count("sources", "unchanged", len(found))
+        new_keys = [key for key in works if key not in found]
+        new = [
+            Source(
+                url=works[key].url,
+                title=works[key].title,
+                published_on=works[key].published_on,
+                kind=works[key].kind,
+                publisher=self.publishers.get(works[key].publisher.casefold()) if works[key].publisher else None,
+            )
+            for key in new_keys
+        ]
+        for source, key in zip(self._created(Source, new, "sources"), new_keys, strict=True):
+            found[key] = source
+        return found
+
+    def write(self, reviews: list[Review]) -> None:
+        self.publishers_for(
+            {name: url for review in reviews if review.reviewer for name, url in [review.reviewer]}
+            | {work.publisher: "" for review in reviews for work in review.appearances if work.publisher}
+        )
+        speakers = self.speakers_for(review.speaker for review in reviews if review.speaker)
+        sources = self.sources_for(work for review in reviews for work in review.appearances)
+
+        existing = {
+            (verdict.review_url, verdict.claim.text): verdict
+            for verdict in Verdict.objects.filter(review_url__in={r.url for r in reviews}).select_related("claim")
+        }
+        new_claims, new_verdicts, new_reviews = [], [], []
+        changed_claims, changed_verdicts, appearance_pairs = [], [], []
+        for review in reviews:
+            verdict = existing.get(review.key)
+            desk_claim = _desk_claim_id(review.url) if verdict is None else None
+            if (
+                verdict is None
+                and desk_claim is not None
+                and Verdict.objects.filter(
+                    claim_id=desk_claim, claim__text=review.claim_text, status=VerdictStatus.PUBLISHED, reviewed_by=None
+                ).exists()
+            ):
+                # The desk's own review, exported and imported back: the desk's record stands.
+                self.summary.count("reviews", "unchanged")
+                continue
+            rating, mapped = self.mapper.map(
+                review.rating_label, review.rating_value, review.best_rating, review.worst_rating
+            )
+            if not mapped:
+                self.summary.unmapped_labels[review.rating_label or f"ratingValue {review.rating_value}"] += 1
+            published = review.date_modified or review.date_published or self.now
+            first = review.date_published or published
+            verdict_fields = {
+                "rating": rating,
+                "headline": review.headline,
+                "explanation": review.explanation,
+                "reviewed_by": self.publishers[review.reviewer[0].casefold()] if review.reviewer else None,
+                "review_rating_label": review.rating_label,
+                "review_rating_value": review.rating_value,
+                "review_best_rating": review.best_rating,
+                "review_worst_rating": review.worst_rating,
+                "published_at": max(published, first),
+                "first_published_at": min(published, first),
+                "date_published_known": review.date_published is not None,
+            }
+            claim_fields = {
+                "speaker": speakers[review.speaker.key] if review.speaker else None,
+                "made_on": review.claim_date,
+                "language": review.language,
+            }
+            works = [sources[work.key] for work in review.appearances]
+            if verdict is None:
+                claim = Claim(text=review.claim_text, **claim_fields)
+                new_claims.append(claim)
+                new_verdicts.append(
+                    Verdict(claim=claim, status=VerdictStatus.PUBLISHED, review_url=review.url, **verdict_fields)
+                )
+                new_reviews.append((claim, works))
+                continue
+            claim = verdict.claim
+            if _differs(claim, claim_fields):
+                _assign(claim, claim_fields)
+                changed_claims.append(claim)
+            else:
+                self.summary.count("claims", "unchanged")
+            keep_time = review.date_published is None and not verdict.date_published_known
+            if _differs(verdict, verdict_fields, ignore_time=keep_time):
+                _assign(verdict, verdict_fields, keep_time=keep_time)
+                changed_verdicts.append(verdict)
+            else:
+                self.summary.count("reviews", "unchanged")
+            appearance_pairs.extend((claim, source) for source in works)
+
+        self._created(Claim, new_claims, "claims")
+        for verdict in new_verdicts:
+            verdict.claim_id = verdict.claim.pk
+        self._created(Verdict, new_verdicts, "reviews")
+        for claim, works in new_reviews:
+            appearance_pairs.extend((claim, source) for source in works)
+        self._updated(Claim, changed_claims, ["speaker", "made_on", "language", "updated_at"], "claims")
+        self._updated(Verdict, changed_verdicts, [*VERDICT_FIELDS, "updated_at"], "reviews")
+        self._appearances(appearance_pairs)
+
+    def _appearances(self, pairs) -> None:
+        pairs = list(dict.fromkeys((claim.pk, source.pk) for claim, source in pairs))
+        if not pairs:
+            return
+        claim_ids = {claim_id for claim_id, _ in pairs}
+        have = set(Appearance.objects.filter(claim_id__in=claim_ids, quote="").values_list("claim_id", "source_id"))
+        new = [Appearance(claim_id=c, source_id=s) for c, s in pairs if (c, s) not in have]
+        self.summary.count("appearances", "unchanged", len(pairs) - len(new))
+        self._created(Appearance, new, "appearances")
+        # New appearances change what the public sees of a claim (see claims.signals).
+        Claim.objects.filter(pk__in={a.claim_id for a in new}).update(updated_at=self.now)
+
+
+VERDICT_FIELDS = [
+    "rating",
+    "headline",
+    "explanation",
+    "reviewed_by",
+    "review_rating_label",
+    "review_rating_value",
+    "review_best_rating",
+    "review_worst_rating",
+    "published_at",
+    "first_published_at",
+    "date_published_known",
+]
+
+
+def _differs(instance, values: dict, *, ignore_time: bool = False) -> bool:
+    for name, value in values.items():
+        if ignore_time and name in ("published_at", "first_published_at"):
+            continue  # a review without a date keeps the time it was first imported
+        current = getattr(instance, name)
+        if isinstance(current, Decimal) or isinstance(value, Decimal):
+            if (current is None) != (value is None) or (current is not None and Decimal(current) != Decimal(value)):
+                return True
+        elif current != value:
+            return True
+    return False
+
+
+def _assign(instance, values: dict, *, keep_time: bool = False) -> None:
+    for name, value in values.items():
+        if keep_time and name in ("published_at", "first_published_at"):
+            continue
+        setattr(instance, name, value)
+    instance.updated_at = timezone.now()
+
+
+# The import ----------------------------------------------------------------------------
+
+
+def import_claimreview(
+    inputs: list[Input],
+    *,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    publisher_name: str = "",
+    aliases: dict[str, str] | None = None,
+    actor=None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Read, check and write ``inputs``; see the module docstring. Raises ImportRefused."""
+    started = time.monotonic()
+    summary = ImportSummary(dry_run=dry_run)
+    reviews: dict[tuple, Review] = {}
+    for where, record in read_inputs(inputs):
+        summary.records += 1
+        if isinstance(record, RecordError):
+            summary.errors.append((where, str(record)))
+            continue
+        try:
+            review = normalise(record, where, publisher_name=publisher_name)
+        except RecordError as error:
+            summary.errors.append((where, str(error)))
+            continue
+        if review.key in reviews:
+            summary.duplicates_merged += 1
+        reviews[review.key] = review  # a later record of the same review wins
+        if progress:
+            progress(1)
+    if summary.errors and not skip_invalid:
+        summary.seconds = time.monotonic() - started
+        raise ImportRefused(summary)
+    summary.count("reviews", "skipped", len(summary.errors))
+
+    mapper = RatingMapper.from_settings(extra=aliases)
+    names = ", ".join(item.name for item in inputs[:3]) + (" …" if len(inputs) > 3 else "")
+    writer = _Writer(summary, mapper, reason=f"Imported from {names}"[:100], actor=actor)
+    batch = list(reviews.values())
+    with transaction.atomic():
+        for start in range(0, len(batch), BATCH):
+            writer.write(batch[start : start + BATCH])
+        summary.imported = len(batch)
+        if dry_run:
+            transaction.set_rollback(True)
+    summary.seconds = time.monotonic() - started
+    return summary
