@@ -4,7 +4,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F
 from django.db.models.functions import Length
-from simple_history.models import HistoricalRecords
+
+from factcheck.history import History
 
 from .choices import (
     CURRENT_VERDICT_STATUSES,
@@ -37,7 +38,7 @@ class Speaker(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name", "id"]
@@ -121,7 +122,7 @@ class Claim(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
-    history = HistoricalRecords(m2m_fields=[topics])
+    history = History(m2m_fields=[topics])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -162,7 +163,7 @@ class Appearance(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["claim", "id"]
@@ -297,13 +298,15 @@ class Verdict(models.Model):
     review_best_rating = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     review_worst_rating = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     date_published_known = models.BooleanField(
-        default=True, help_text="False for imported reviews that gave no date: the publication time is the import's."
+        default=True,
+        db_default=True,  # rows written with COPY or raw SQL get it too
+        help_text="False for imported reviews that gave no date: the publication time is the import's.",
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -391,7 +394,7 @@ class Evidence(models.Model):
     note = models.TextField(blank=True, help_text="Public: what this source shows.")
     position = models.PositiveSmallIntegerField(default=0)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["verdict", "position", "id"]

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models.functions import Lower
-from simple_history.models import HistoricalRecords
+
+from factcheck.history import History
 
 from .choices import SourceKind
 
@@ -46,7 +47,7 @@ class Source(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["title", "id"]
@@ -54,6 +55,10 @@ class Source(models.Model):
             models.UniqueConstraint(fields=["url"], condition=~models.Q(url=""), name="sources_source_unique_url"),
             models.CheckConstraint(condition=~models.Q(title=""), name="sources_source_title_not_empty"),
             models.CheckConstraint(condition=models.Q(kind__in=SourceKind.values), name="sources_source_kind_valid"),
+        ]
+        indexes = [
+            # Sources without a URL (broadcasts, print) are matched by title when imported.
+            models.Index(fields=["title"], condition=models.Q(url=""), name="sources_source_no_url_title"),
         ]
 
     def __str__(self) -> str:

@@ -87,11 +87,20 @@ class Writer:
     @staticmethod
     def _copy(model, rows):
         columns = list(rows[0])
+        given = {model._meta.get_field(c).column for c in columns}
+        # Fields the generator does not set take their model defaults, as bulk_create would.
+        defaults = {
+            f.column: f.get_default()
+            for f in model._meta.concrete_fields
+            if f.column not in given and not f.primary_key
+        }
         table = model._meta.db_table
-        column_list = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+        names = [model._meta.get_field(c).column for c in columns] + list(defaults)
+        column_list = ", ".join(connection.ops.quote_name(name) for name in names)
+        extra = list(defaults.values())
         with connection.connection.cursor() as cursor, cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([row[c] for c in columns])
+                copy.write_row([row[c] for c in columns] + extra)
 
 
 class Command(BaseCommand):
