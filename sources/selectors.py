@@ -2,7 +2,7 @@
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
-from claims.models import Appearance, Evidence
+from claims.models import Appearance, Evidence, Verdict
 from claims.selectors import PUBLIC_VERDICT_STATUSES, published_verdict_exists
 
 from .models import Publisher, Source
@@ -22,4 +22,6 @@ def with_archive_flag(sources: QuerySet[Source]) -> QuerySet[Source]:
 
 
 def public_publishers() -> QuerySet[Publisher]:
-    return Publisher.objects.filter(Exists(public_sources().filter(publisher=OuterRef("pk"))))
+    """Publishers of public sources, and fact-checkers whose reviews were imported and published."""
+    reviewed = Verdict.objects.filter(reviewed_by=OuterRef("pk"), status__in=PUBLIC_VERDICT_STATUSES)
+    return Publisher.objects.filter(Exists(public_sources().filter(publisher=OuterRef("pk"))) | Exists(reviewed))

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from factcheck.api.fields import ModelSerializer
-from sources.api.serializers import SourceBriefSerializer
+from sources.api.serializers import PublisherBriefSerializer, SourceBriefSerializer
 
 from ..choices import VerdictStatus
 from ..models import Appearance, Claim, Evidence, Rating, Speaker, Topic, Verdict
@@ -159,6 +159,15 @@ class VerdictInternalSerializer(ModelSerializer):
 
 
 class VerdictDetailSerializer(VerdictSummarySerializer):
+    reviewed_by = PublisherBriefSerializer(
+        allow_null=True, help_text="The fact-checker who published an imported review; null for this desk's own."
+    )
+    review_url = serializers.URLField(allow_blank=True, help_text="Where an imported review was published.")
+    original_rating = serializers.CharField(
+        source="review_rating_label",
+        allow_blank=True,
+        help_text="An imported review's rating exactly as its author gave it (schema.org alternateName).",
+    )
     evidence = EvidenceSerializer(many=True)
     corrects = VerdictSummarySerializer(
         source="supersedes", allow_null=True, help_text="The version this one corrects."
@@ -173,6 +182,9 @@ class VerdictDetailSerializer(VerdictSummarySerializer):
             *VerdictSummarySerializer.Meta.fields,
             "explanation",
             "public_note",
+            "reviewed_by",
+            "review_url",
+            "original_rating",
             "first_published_at",
             "retracted_at",
             "evidence",

@@ -213,7 +213,7 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
         verdicts = link_versions(
             list(
                 Verdict.objects.filter(claim=claim, status__in=visible)
-                .select_related("rating", *(["reviewer", "editor"] if desk_member else []))
+                .select_related("rating", "reviewed_by", *(["reviewer", "editor"] if desk_member else []))
                 .order_by("-published_at", "-id")
             )
         )
@@ -283,7 +283,7 @@ class VerdictViewSet(FastListMixin, PublicReadOnlyViewSet):
         if self.action == "list":
             return Verdict.objects.filter(status__in=self.listed_statuses())
         # The claim and rating are shown; each piece of evidence with its source and publisher.
-        related = ["claim", "rating", *(["reviewer", "editor"] if desk_member else [])]
+        related = ["claim", "rating", "reviewed_by", *(["reviewer", "editor"] if desk_member else [])]
         return (
             api_verdicts(desk_member=desk_member)
             .select_related(*related)

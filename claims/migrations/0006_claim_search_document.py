@@ -26,7 +26,14 @@ $$;
 CREATE OR REPLACE FUNCTION claims_claim_search_document_trigger() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.search_document := claims_claim_build_search_document(NEW);
+    IF TG_OP = 'INSERT' THEN
+        -- A new claim has no appearances yet: its text and its speaker are the document.
+        NEW.search_document := setweight(to_tsvector('english', NEW.text), 'A')
+            || setweight(to_tsvector('english', coalesce(
+                   (SELECT s.name FROM claims_speaker s WHERE s.id = NEW.speaker_id), '')), 'B');
+    ELSE
+        NEW.search_document := claims_claim_build_search_document(NEW);
+    END IF;
     RETURN NEW;
 END $$;
 
@@ -35,14 +42,15 @@ CREATE TRIGGER claims_claim_search_document BEFORE INSERT OR UPDATE ON claims_cl
     FOR EACH ROW EXECUTE FUNCTION claims_claim_search_document_trigger();
 
 -- Touching a claim (UPDATE ... SET id = id) runs the row trigger above, which rebuilds it.
+-- Only quotes are in the document: appearances without one (imported reviews) change nothing.
 CREATE OR REPLACE FUNCTION claims_appearance_refresh_claims() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        UPDATE claims_claim SET id = id WHERE id IN (SELECT DISTINCT claim_id FROM new_rows);
+        UPDATE claims_claim SET id = id WHERE id IN (SELECT DISTINCT claim_id FROM new_rows WHERE quote <> '');
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        UPDATE claims_claim SET id = id WHERE id IN (SELECT DISTINCT claim_id FROM old_rows);
+        UPDATE claims_claim SET id = id WHERE id IN (SELECT DISTINCT claim_id FROM old_rows WHERE quote <> '');
     END IF;
     RETURN NULL;
 END $$;

@@ -44,6 +44,9 @@ VERDICT_DETAIL = VERDICT_SUMMARY | {
     "claim_review_url",
     "updated_at",
     "internal",
+    "reviewed_by",
+    "review_url",
+    "original_rating",
 }
 EARLIER_VERDICT = VERDICT_SUMMARY | {"public_note", "retracted_at"}
 INTERNAL = {"internal_notes", "return_comment", "reviewer", "editor", "submitted_at", "version"}
@@ -230,6 +233,8 @@ class TestDetailsOnDemoData:
         assert set(verdict) == VERDICT_DETAIL
         assert verdict["rating"]["slug"] == "disputed"
         assert verdict["internal"] is None
+        # The desk's own verdict: no other fact-checker, no original rating.
+        assert (verdict["reviewed_by"], verdict["review_url"], verdict["original_rating"]) == (None, "", "")
         assert verdict["claim_review_url"].endswith(f"{API}verdicts/{verdict['id']}/claim-review/")
         [evidence] = verdict["evidence"]
         assert set(evidence) == EVIDENCE

@@ -7,8 +7,6 @@ and address (FACTCHECK_DESK_NAME, FACTCHECK_DESK_URL) are the author of its own 
 imported reviews keep their own author, address and rating.
 """
 
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Max
 
@@ -30,7 +28,7 @@ class Command(BaseCommand):
         latest = published.aggregate(latest=Max("updated_at"))["latest"]
         verdicts = verdicts_for_reviews(published.order_by("id")).iterator(chunk_size=500)
         try:
-            out = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115 (closed below)
+            out = open(output, "wb") if output else self._stdout_bytes()  # noqa: SIM115 (closed below)
         except OSError as error:
             raise CommandError(f"--output {output}: {error}") from error
         try:
@@ -40,3 +38,19 @@ class Command(BaseCommand):
                 out.close()
         if output:
             self.stderr.write(f"{count} review(s) written to {output}.")
+
+    def _stdout_bytes(self):
+        """The command's standard output as a binary stream (call_command may give a text one)."""
+        binary = getattr(self.stdout, "buffer", None)
+        if binary is not None:
+            self.stdout.flush()
+            return binary
+        return _TextWriter(self.stdout)
+
+
+class _TextWriter:
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, data: bytes) -> None:
+        self.stream.write(data.decode(), ending="")

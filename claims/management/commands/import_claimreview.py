@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from claims.importer import ImportRefused, Input, import_claimreview
+from claims.models import Rating
 
 
 class Command(BaseCommand):
@@ -73,4 +74,11 @@ class Command(BaseCommand):
             isinstance(k, str) and isinstance(v, str) for k, v in aliases.items()
         ):
             raise CommandError(f"--ratings {path}: expected a JSON object of label → rating slug.")
+        slugs = set(Rating.objects.values_list("slug", flat=True))
+        unknown = sorted({slug for slug in aliases.values() if slug not in slugs})
+        if unknown:
+            raise CommandError(
+                f"--ratings {path}: no rating with slug {', '.join(map(repr, unknown))}. "
+                f"The desk's ratings are: {', '.join(sorted(slugs))}."
+            )
         return aliases
