@@ -14,9 +14,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from factcheck.paginators import LargeTablePaginator
 
-from . import services
+from . import importer, services
 from .choices import VerdictStatus
-from .forms import CorrectionForm, TransitionForm, VerdictAdminForm, VersionedModelForm
+from .forms import ClaimReviewImportForm, CorrectionForm, TransitionForm, VerdictAdminForm, VersionedModelForm
 from .models import Appearance, Claim, Evidence, Rating, ReviewQueue, Speaker, Topic, Verdict
 from .selectors import (
     filter_by_current_rating,
@@ -28,6 +28,10 @@ from .selectors import (
 from .workflow import TRANSITIONS, Transition
 
 WORKFLOW_ERRORS = (services.WorkflowError, services.ConflictError, PermissionDenied)
+
+
+IMPORT_SESSION_KEY = "claimreview_import"
+IMPORT_RESULT_SESSION_KEY = "claimreview_import_result"
 
 
 def colour_chip(label: str | None, colour: str | None):
@@ -532,6 +536,7 @@ class VerdictAdmin(SimpleHistoryAdmin):
                 self.admin_site.admin_view(self.correct_view),
                 name="claims_verdict_correct",
             ),
+            path("import/", self.admin_site.admin_view(self.import_view), name="claims_verdict_import"),
             *super().get_urls(),
         ]
 
@@ -602,6 +607,89 @@ class VerdictAdmin(SimpleHistoryAdmin):
             change_url=reverse("admin:claims_verdict_change", args=[verdict.pk]),
         )
         return TemplateResponse(request, "admin/claims/verdict/correct.html", context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": request.user.has_perm("claims.import_claimreview")}
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request: HttpRequest):
+        """Upload ClaimReview, read the dry run's summary, then confirm the import.
+
+        The uploaded files wait in storage under a token bound to this session, so the
+        confirmed import writes exactly what the dry run checked.
+        """
+        if not request.user.has_perm("claims.import_claimreview"):
+            raise PermissionDenied
+        pending = request.session.get(IMPORT_SESSION_KEY) or {}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import ClaimReview",
+        }
+        if request.method == "POST" and "cancel" in request.POST:
+            importer.discard(pending.get("token", ""))
+            request.session.pop(IMPORT_SESSION_KEY, None)
+            self.message_user(request, "Import cancelled; nothing was written.", messages.INFO)
+            return HttpResponseRedirect(reverse("admin:claims_verdict_import"))
+        if request.method == "POST" and "confirm" in request.POST:
+            return self._confirm_import(request, pending, context)
+
+        posted = request.method == "POST"
+        form = ClaimReviewImportForm(request.POST if posted else None, request.FILES if posted else None)
+        if posted and form.is_valid():
+            importer.discard(pending.get("token", ""))
+            request.session.pop(IMPORT_SESSION_KEY, None)
+            inputs = [importer.Input(upload.name, upload.read()) for upload in form.cleaned_data["files"]]
+            options = {
+                "publisher_name": form.cleaned_data["publisher_name"],
+                "skip_invalid": form.cleaned_data["skip_invalid"],
+            }
+            try:
+                summary = importer.import_claimreview(inputs, dry_run=True, actor=request.user, **options)
+            except importer.ImportRefused as refused:
+                context.update(form=form, summary=refused.summary, refused=True)
+                return TemplateResponse(request, "admin/claims/verdict/import.html", context)
+            token = importer.stash(inputs)
+            request.session[IMPORT_SESSION_KEY] = {
+                "token": token,
+                "names": [item.name for item in inputs],
+                **options,
+            }
+            context.update(summary=summary, pending=request.session[IMPORT_SESSION_KEY], token=token)
+            return TemplateResponse(request, "admin/claims/verdict/import.html", context)
+        context.update(form=form, result=request.session.pop(IMPORT_RESULT_SESSION_KEY, None))
+        return TemplateResponse(request, "admin/claims/verdict/import.html", context)
+
+    def _confirm_import(self, request, pending, context):
+        token = request.POST.get("token", "")
+        if not pending or pending.get("token") != token:
+            self.message_user(
+                request, "That upload is no longer waiting (already imported or cancelled).", messages.WARNING
+            )
+            return HttpResponseRedirect(reverse("admin:claims_verdict_import"))
+        try:
+            inputs = importer.unstash(token)
+        except FileNotFoundError:
+            request.session.pop(IMPORT_SESSION_KEY, None)
+            self.message_user(request, "That upload has expired; please upload the files again.", messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:claims_verdict_import"))
+        try:
+            summary = importer.import_claimreview(
+                inputs,
+                skip_invalid=pending["skip_invalid"],
+                publisher_name=pending["publisher_name"],
+                actor=request.user,
+            )
+        except importer.ImportRefused as refused:
+            context.update(form=ClaimReviewImportForm(), summary=refused.summary, refused=True)
+            return TemplateResponse(request, "admin/claims/verdict/import.html", context)
+        finally:
+            # Imported or refused, the upload is done with: a retry starts from a new upload.
+            importer.discard(token)
+            request.session.pop(IMPORT_SESSION_KEY, None)
+        self.message_user(request, summary.lines()[0], messages.SUCCESS)
+        request.session[IMPORT_RESULT_SESSION_KEY] = summary.lines()
+        return HttpResponseRedirect(reverse("admin:claims_verdict_import"))
 
     def _bulk(self, request, queryset, transition: Transition):
         form = TransitionForm(request.POST if "confirm" in request.POST else None, text_field=transition.text_field)

@@ -1,9 +1,13 @@
 """Admin forms: optimistic locking for edits, and the forms behind workflow transitions."""
 
+from pathlib import Path
+
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
+from .importer import SUFFIXES
 from .models import Rating, Verdict
 from .services import ConflictError, WorkflowError, check_no_current_verdict, lock_current_version
 
@@ -88,3 +92,61 @@ class VerdictAdminForm(VersionedModelForm):
             except WorkflowError as error:
                 raise ValidationError(str(error), code="current_verdict_exists") from error
         return cleaned
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input, each checked like a single FileField."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        items = list(data) if isinstance(data, list | tuple) else [data] if data else []
+        if not items and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        return [single(item, initial) for item in items]
+
+
+class ClaimReviewImportForm(forms.Form):
+    """Files of ClaimReview to check (dry run) before anything is written."""
+
+    files = MultipleFileField(
+        label="ClaimReview files",
+        help_text="JSON or JSON-LD (single reviews, lists, DataFeeds, Google Fact Check Tools exports), "
+        "fact-check pages saved as HTML, or CSV with one review per row.",
+        widget=MultipleFileInput(attrs={"accept": ".json,.jsonld,.html,.htm,.csv"}),
+    )
+    publisher_name = forms.CharField(
+        label="Fact-checker",
+        max_length=200,
+        required=False,
+        help_text="Credited for reviews that name no author.",
+    )
+    skip_invalid = forms.BooleanField(
+        label="Skip invalid records",
+        required=False,
+        help_text="Import the valid records and list the others. Otherwise one invalid record stops the import.",
+    )
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        wrong = [upload.name for upload in files if Path(upload.name).suffix.lower() not in SUFFIXES]
+        if wrong:
+            raise ValidationError(
+                "Only .json, .jsonld, .html, .htm and .csv files can be imported: %(names)s",
+                params={"names": ", ".join(wrong)},
+            )
+        limit = settings.FACTCHECK_IMPORT_MAX_BYTES
+        if sum(upload.size for upload in files) > limit:
+            raise ValidationError(
+                "These files are larger than %(limit)s MB together. Import them with "
+                "manage.py import_claimreview instead.",
+                params={"limit": limit // (1024 * 1024)},
+            )
+        return files

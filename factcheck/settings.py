@@ -4,6 +4,7 @@ One module for every environment: the demo, the test suite and production differ
 only in what the environment says. See the README for the full list.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -131,6 +132,29 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# Uploaded files: ClaimReview uploads wait here between the admin's dry run and the
+# confirmed import. Every app server must see the same folder (or point STORAGES at
+# shared storage).
+MEDIA_ROOT = Path(os.environ.get("FACTCHECK_MEDIA_ROOT") or BASE_DIR / "media")
+MEDIA_URL = "media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Other fact-checkers' rating labels and the desk's rating (slug) each one means, as a JSON
+# object: {"Engañoso": "mostly-false"}. Added to the built-in list (claims.ratingmap).
+try:
+    FACTCHECK_RATING_ALIASES = json.loads(os.environ.get("FACTCHECK_RATING_ALIASES") or "{}")
+except json.JSONDecodeError as error:
+    raise ImproperlyConfigured(f"FACTCHECK_RATING_ALIASES is not valid JSON: {error}") from error
+if not isinstance(FACTCHECK_RATING_ALIASES, dict) or not all(
+    isinstance(key, str) and isinstance(value, str) for key, value in FACTCHECK_RATING_ALIASES.items()
+):
+    raise ImproperlyConfigured('FACTCHECK_RATING_ALIASES must be a JSON object of label → slug: {"Engañoso": "false"}.')
+
+# The admin refuses a ClaimReview upload larger than this; use the command for bigger ones.
+FACTCHECK_IMPORT_MAX_BYTES = int(os.environ.get("FACTCHECK_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 
 # Caching: a shared Redis when REDIS_URL is set (throttling counters must be shared by all
 # app servers), otherwise memory local to each process.

@@ -54,3 +54,30 @@ def test_env_bool(monkeypatch):
 def test_env_list(monkeypatch):
     monkeypatch.setenv("X_HOSTS", " a.example , b.example,,")
     assert env_list("X_HOSTS") == ["a.example", "b.example"]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("{not json", "FACTCHECK_RATING_ALIASES is not valid JSON"),
+        ('["Engañoso"]', "FACTCHECK_RATING_ALIASES must be a JSON object"),
+        ('{"Engañoso": 3}', "FACTCHECK_RATING_ALIASES must be a JSON object"),
+    ],
+)
+def test_rating_aliases_that_do_not_parse_are_a_clear_error(value, message):
+    result = run_settings({"DJANGO_DEBUG": "1", "FACTCHECK_RATING_ALIASES": value})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_rating_aliases_come_from_the_environment():
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
+    result = subprocess.run(
+        [sys.executable, "-c", "import factcheck.settings as s; print(s.FACTCHECK_RATING_ALIASES['Engañoso'])"],
+        env={**env, "DJANGO_DEBUG": "1", "FACTCHECK_RATING_ALIASES": '{"Engañoso": "mostly-false"}'},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.strip() == "mostly-false", result.stderr

@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -38,10 +38,13 @@ def browser(monkeypatch):
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+        # The test ran inside Playwright's context, with database connections of its own;
+        # close them here, where they are visible, before the database is cleaned up.
+        connections.close_all()
 
 
 @pytest.fixture
-def demo_desk(transactional_db, settings):
+def demo_desk(django_db_serialized_rollback, settings):
     """The demo data and demo accounts, as `make demo` sets them up."""
     call_command("loaddata", "demo", verbosity=0)
     call_command("demo_accounts", force=True, verbosity=0)
