@@ -87,6 +87,9 @@ class VerdictAdminForm(VersionedModelForm):
         cleaned = super().clean()
         claim = cleaned.get("claim")
         if self.instance.pk is None and claim is not None:
+            # Lock the claim as the save will: a colleague starting a verdict for it at the
+            # same moment is then seen here, and refused on the form with its input kept.
+            claim = type(claim).objects.select_for_update().get(pk=claim.pk)
             try:
                 check_no_current_verdict(claim)
             except WorkflowError as error:

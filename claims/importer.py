@@ -63,6 +63,8 @@ from .ratingmap import RatingMapper
 
 SUFFIXES = {".json", ".jsonld", ".html", ".htm", ".csv"}
 BATCH = 2500
+# The key of the advisory lock that lets one import write at a time (PostgreSQL).
+IMPORT_LOCK = 0x46434B494D504F52
 LIMITS = {
     "claimReviewed": 5000,
     "headline": 300,
@@ -721,6 +723,11 @@ class _Writer:
             self.table_added[table] = 0
 
     def _updated(self, model, objects, fields, entity):
+        if objects and hasattr(model, "version"):
+            # Optimistic locking: a form opened before the import no longer saves over it.
+            for obj in objects:
+                obj.version += 1
+            fields = [*fields, "version"]
         if objects:
             bulk_update_with_history(
                 objects, model, fields, batch_size=BATCH, default_user=self.actor, default_change_reason=self.reason
@@ -898,6 +905,9 @@ class _Writer:
             for verdict in Verdict.objects.filter(review_url__in={r.url for r in reviews})
             .exclude(review_url="")  # the unique index's condition, so PostgreSQL uses it
             .select_related("claim")
+            # An editor saving one of these in the admin meanwhile waits, then finds the
+            # version bumped (see _updated) and is refused instead of reverting the import.
+            .select_for_update(of=("self", "claim"))
             .order_by()
         }
         new_claims, new_verdicts, new_reviews = [], [], []
@@ -1238,6 +1248,10 @@ def import_claimreview(
     batch = list(reviews.values())
     with transaction.atomic():
         if connection.vendor == "postgresql":
+            # One import at a time: two imports of the same feed would otherwise both find a
+            # review missing and both create it. (SQLite's writers already queue.)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
             # Let the GIN indexes (search, trigrams) take a large import's entries in one
             # pass at commit rather than flushing every few thousand rows.
             with connection.cursor() as cursor:
