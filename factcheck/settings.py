@@ -64,12 +64,15 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "admin_auto_filters",
+    "axes",
     "sources",
     "claims",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Public GETs may read from replicas (factcheck.routers); everything else uses the primary.
+    "factcheck.middleware.ReplicaReadsMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -79,8 +82,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Records request.user as the author of every history row written by a request.
     "factcheck.middleware.HistoryUserMiddleware",
+    # Last, as django-axes requires: refuses logins locked out after repeated failures.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -111,12 +117,32 @@ DATABASES = {
     ),
 }
 
+# Read replicas (PostgreSQL streaming replicas of the primary): public API and page reads
+# go to them, everything else to the primary (factcheck.routers). Comma-separated URLs.
+FACTCHECK_READ_REPLICAS = []
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    replica = dj_database_url.parse(url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True)
+    if replica["ENGINE"] == "django.db.backends.postgresql":
+        # An unreachable replica must not hold a request for long before the primary answers.
+        replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    DATABASES[f"replica{number}"] = replica
+    FACTCHECK_READ_REPLICAS.append(f"replica{number}")
+DATABASE_ROUTERS = ["factcheck.routers.ReadReplicaRouter"]
+# How long an unreachable replica is left alone before it is tried again.
+FACTCHECK_REPLICA_RETRY_SECONDS = int(os.environ.get("FACTCHECK_REPLICA_RETRY_SECONDS", "30"))
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Take the write lock when a transaction starts, so concurrent writers queue up
     # instead of failing half-way with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    # Counts failed logins and refuses them once locked out (see AXES_* below).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -227,3 +253,57 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Four-eyes rule: a verdict is published by an editor other than its author. A desk of
 # one can turn it off.
 FACTCHECK_REQUIRE_SECOND_PERSON = env_bool("FACTCHECK_REQUIRE_SECOND_PERSON", default=True)
+
+
+# Security ------------------------------------------------------------------------------
+# Production is served over HTTPS only; DJANGO_HTTPS=0 is for the demo and the test suite,
+# which speak plain HTTP on localhost.
+HTTPS = env_bool("DJANGO_HTTPS", default=not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS and env_bool("DJANGO_SSL_REDIRECT", default=True)
+# Behind a load balancer that terminates TLS and sets X-Forwarded-Proto (and strips it
+# from clients' requests): the only way to know a request came in over HTTPS.
+if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS") or (31_536_000 if HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy on every response. No inline or third-party scripts anywhere
+# (admin, API docs, public pages); inline styles are allowed for the admin's and the API
+# docs' style attributes (rating colours, Swagger UI). Redoc runs its search in a worker.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Admin login: after AXES_FAILURE_LIMIT failed attempts for one username from one address,
+# that pair is locked out for AXES_COOLOFF_TIME hours (a correct password does not help).
+# Locking the pair rather than the username alone stops guessing without letting a
+# stranger lock an editor out from everywhere. `manage.py axes_reset_username NAME` unlocks.
+AXES_FAILURE_LIMIT = int(os.environ.get("FACTCHECK_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("FACTCHECK_LOGIN_COOLOFF_HOURS", "1"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# The client address: behind FACTCHECK_NUM_PROXIES proxies, the one they report.
+AXES_IPWARE_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if REST_FRAMEWORK["NUM_PROXIES"] else ["REMOTE_ADDR"]
+)

@@ -12,6 +12,17 @@ def pytest_configure(config):
     # The live server (browser tests) answers in its own thread; with persistent
     # connections it would keep one open and the test database could not be dropped.
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A second database on the same server stands in for a read replica
+    # (tests/test_replicas.py); it is created and migrated like the default one.
+    default = settings.DATABASES["default"]
+    replica = {**default, "TEST": dict(default.get("TEST") or {})}
+    if default["ENGINE"] != "django.db.backends.sqlite3":
+        replica["TEST"]["NAME"] = f"test_{default['NAME']}_replica"
+    settings.DATABASES.setdefault("replica", replica)
+    # Django has read DATABASES already: give the new aliases its defaults too.
+    from django.db import connections
+
+    connections.configure_settings(settings.DATABASES)
 
 
 def pytest_report_header(config):

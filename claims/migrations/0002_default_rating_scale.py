@@ -56,9 +56,10 @@ DEFAULT_SCALE = [
 
 
 def create_scale(apps, schema_editor):
+    db = schema_editor.connection.alias
     Rating = apps.get_model("claims", "Rating")
     for position, (slug, label, value, colour, description) in enumerate(DEFAULT_SCALE, start=1):
-        Rating.objects.get_or_create(
+        Rating.objects.using(db).get_or_create(
             slug=slug,
             defaults={
                 "label": label,
@@ -71,8 +72,9 @@ def create_scale(apps, schema_editor):
 
 
 def remove_scale(apps, schema_editor):
+    db = schema_editor.connection.alias
     Rating = apps.get_model("claims", "Rating")
-    Rating.objects.filter(slug__in=[row[0] for row in DEFAULT_SCALE], verdicts__isnull=True).delete()
+    Rating.objects.using(db).filter(slug__in=[row[0] for row in DEFAULT_SCALE], verdicts__isnull=True).delete()
 
 
 class Migration(migrations.Migration):

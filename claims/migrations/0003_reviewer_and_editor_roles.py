@@ -48,26 +48,27 @@ ROLES = {"Reviewer": REVIEWER, "Editor": EDITOR}
 
 
 def create_roles(apps, schema_editor):
+    db = schema_editor.connection.alias
     # Permissions are normally created after all migrations run; create them now so the
     # groups can reference them on a fresh database.
     for app_config in apps.get_app_configs():
         app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
+        create_permissions(app_config, verbosity=0, using=db, apps=apps)
         app_config.models_module = None
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, codenames in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
+        group, _ = Group.objects.using(db).get_or_create(name=name)
         permissions = []
         for dotted in codenames:
             app_label, codename = dotted.split(".")
-            permissions.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            permissions.append(Permission.objects.using(db).get(content_type__app_label=app_label, codename=codename))
         group.permissions.set(permissions)
 
 
 def remove_roles(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
+    apps.get_model("auth", "Group").objects.using(schema_editor.connection.alias).filter(name__in=ROLES).delete()
 
 
 class Migration(migrations.Migration):

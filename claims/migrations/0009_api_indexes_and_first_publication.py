@@ -6,12 +6,14 @@ from django.db import migrations, models
 
 def backfill_first_publication(apps, schema_editor):
     """Every verdict that was ever published gets the date its first version was published."""
+    db = schema_editor.connection.alias
     Verdict = apps.get_model("claims", "Verdict")
-    Verdict.objects.filter(published_at__isnull=False).update(first_published_at=models.F("published_at"))
+    Verdict.objects.using(db).filter(published_at__isnull=False).update(first_published_at=models.F("published_at"))
     # Corrections inherit the first publication of the version they replace, one link per pass.
-    original = Verdict.objects.filter(pk=models.OuterRef("supersedes_id")).values("first_published_at")
+    original = Verdict.objects.using(db).filter(pk=models.OuterRef("supersedes_id")).values("first_published_at")
     while (
-        Verdict.objects.filter(supersedes__isnull=False)
+        Verdict.objects.using(db)
+        .filter(supersedes__isnull=False)
         .exclude(first_published_at=models.F("supersedes__first_published_at"))
         .update(first_published_at=models.Subquery(original))
     ):

@@ -18,23 +18,26 @@ UNMAPPED = {
 
 
 def forward(apps, schema_editor):
+    db = schema_editor.connection.alias
     Rating = apps.get_model("claims", "Rating")
-    position = (Rating.objects.order_by("-position").values_list("position", flat=True).first() or 0) + 1
-    Rating.objects.get_or_create(slug=UNMAPPED["slug"], defaults={**UNMAPPED, "position": position})
+    position = (Rating.objects.using(db).order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    Rating.objects.using(db).get_or_create(slug=UNMAPPED["slug"], defaults={**UNMAPPED, "position": position})
 
     for app_config in apps.get_app_configs():
         app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
+        create_permissions(app_config, verbosity=0, using=db, apps=apps)
         app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    permission = Permission.objects.get(content_type__app_label="claims", codename="import_claimreview")
-    for group in Group.objects.filter(name="Editor"):
+    permission = Permission.objects.using(db).get(content_type__app_label="claims", codename="import_claimreview")
+    for group in Group.objects.using(db).filter(name="Editor"):
         group.permissions.add(permission)
 
 
 def backward(apps, schema_editor):
-    apps.get_model("claims", "Rating").objects.filter(slug=UNMAPPED["slug"], verdicts__isnull=True).delete()
+    apps.get_model("claims", "Rating").objects.using(schema_editor.connection.alias).filter(
+        slug=UNMAPPED["slug"], verdicts__isnull=True
+    ).delete()
 
 
 class Migration(migrations.Migration):

@@ -27,6 +27,30 @@ def chromium_path() -> str:
     return path
 
 
+class CSPWatchedBrowser:
+    """The browser, with pages that record every Content-Security-Policy violation."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self.violations: list[str] = []
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)
+        # Injected by the browser itself, so the page's policy does not apply to it.
+        page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e => console.error("
+            "'CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI + ' at ' + e.documentURI));"
+        )
+        page.on(
+            "console",
+            lambda message: self.violations.append(message.text) if "CSP violation" in message.text else None,
+        )
+        return page
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture
 def browser(monkeypatch):
     from playwright.sync_api import sync_playwright
@@ -36,8 +60,11 @@ def browser(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield browser
+        watched = CSPWatchedBrowser(browser)
+        yield watched
         browser.close()
+        # Everything the test showed ran under the Content-Security-Policy without a violation.
+        assert watched.violations == [], watched.violations
         # The test ran inside Playwright's context, with database connections of its own;
         # close them here, where they are visible, before the database is cleaned up.
         connections.close_all()

@@ -1,6 +1,7 @@
 import pytest
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,11 @@ def test_demo_accounts_have_their_roles_and_can_log_in(settings):
     assert list(User.objects.get(username="editor").groups.values_list("name", flat=True)) == ["Editor"]
     assert User.objects.get(username="admin").is_superuser
     for name in ("reviewer", "editor", "admin"):
-        assert authenticate(username=name, password=name) is not None
+        client = Client()
+        response = client.post("/admin/login/?next=/admin/", {"username": name, "password": name})
+        assert response.status_code == 302, name
+        assert response["Location"] == "/admin/"
+        assert client.get("/admin/").context["user"].username == name
 
 
 def test_demo_accounts_refuse_to_run_without_debug(settings):
