@@ -9,7 +9,7 @@ export DJANGO_SECRET_KEY ?= insecure-key-for-tests-and-demo-only
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test install lint clean
+.PHONY: demo test install lint fuzz clean
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 is required, found " + sys.version.split()[0]) if sys.version_info[:2] != (3, 11) else None'
@@ -38,8 +38,14 @@ demo: install
 	@echo "Demo on http://127.0.0.1:8000/ — admin at /admin/ (reviewer/reviewer, editor/editor, admin/admin)"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# The test server speaks plain HTTP; tests/test_deploy.py checks the HTTPS settings.
+test: export DJANGO_HTTPS = 0
 test: install | $(CHROMIUM)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The long fuzz run against a live server (the suite's own run is shorter): see the README.
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_URL=$(FUZZ_URL) bash scripts/fuzz_live.sh
 
 lint: install
 	$(PY) -m ruff check .

@@ -9,3 +9,6 @@ urlpatterns = [
     path("fact-checks/<int:claim_id>/", fact_check, name="fact-check"),
     path("", home, name="home"),
 ]
+
+# Under /api/ a path that names no endpoint is a JSON 404, like every other API error.
+handler404 = "factcheck.api.views.page_not_found"

@@ -14,6 +14,7 @@ hand-written query would. Other lists are paginated as rows (``paginate_queryset
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +26,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+# Cursors are base64url. The longest one the API writes holds a 300-character name, each
+# character escaped by JSON as \uXXXX in the worst case: about 2,500 characters.
+MAX_CURSOR_LENGTH = 2500
+CURSOR_PATTERN = "^[A-Za-z0-9_=-]+$"
 
 POSITION = "page_position"
 KEY = "page_key"
@@ -92,6 +98,12 @@ class KeysetPagination(BasePagination):
         raw = request.query_params.get(self.cursor_query_param)
         if raw is None:
             return None
+        invalid = ValidationError(
+            {self.cursor_query_param: ["Invalid cursor: follow the next and previous links as given."]}
+        )
+        # base64 decoding skips characters outside its alphabet: refuse them rather than guess.
+        if len(raw) > MAX_CURSOR_LENGTH or not re.fullmatch(CURSOR_PATTERN, raw):
+            raise invalid
         try:
             data = orjson.loads(base64.urlsafe_b64decode(raw.encode("ascii") + b"=" * (-len(raw) % 4)))
             if data["o"] != name:
@@ -102,9 +114,7 @@ class KeysetPagination(BasePagination):
         except ValidationError:
             raise
         except (UnicodeEncodeError, binascii.Error, orjson.JSONDecodeError, KeyError, TypeError, ValueError) as error:
-            raise ValidationError(
-                {self.cursor_query_param: ["Invalid cursor: follow the next and previous links as given."]}
-            ) from error
+            raise invalid from error
 
     def _encode_cursor(self, name: str, position, key, backwards: bool) -> str:
         if isinstance(position, datetime):
@@ -235,7 +245,7 @@ class KeysetPagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": "Opaque cursor: use the next and previous links as given.",
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "maxLength": MAX_CURSOR_LENGTH, "pattern": CURSOR_PATTERN},
             },
             {
                 "name": self.page_size_query_param,

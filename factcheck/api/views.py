@@ -2,22 +2,44 @@
 
 from datetime import datetime
 from functools import lru_cache
+from urllib.parse import unquote_plus
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
+from django.views import defaults
 from django_filters import utils
+from django_filters.filters import CharFilter
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from .renderers import JSONRenderer
+from .schema import PublicAPISchema
+
+# The longest query string the API reads, in characters once decoded: above the longest
+# request the documented parameter limits allow (tests/api/test_limits.py checks it against
+# the schema), so it never refuses a valid request, and it refuses anything larger before
+# the query string is parsed.
+MAX_QUERY_LENGTH = 6000
 
 
 def is_desk_member(user) -> bool:
     """Staff of the desk, who may ask the API for unpublished material."""
     return bool(user and user.is_authenticated and user.is_staff and user.has_perm("claims.view_verdict"))
+
+
+def page_not_found(request, exception):
+    """The site's 404 handler: JSON under /api/, where every error is JSON; Django's page elsewhere.
+
+    DRF answers the 404s of the API's own views; this covers paths that name no endpoint
+    at all (``/api/v1/claims/1/extra/``, an id with a slash in it).
+    """
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "Not found: no such endpoint (/api/schema/ lists them)."}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def latest_change(*objects) -> datetime | None:
@@ -51,17 +73,49 @@ def only_filters(filterset_class, names: frozenset[str]):
     return reduced
 
 
+def check_query_length(request) -> None:
+    """400 for a query string longer than MAX_QUERY_LENGTH characters (decoded)."""
+    raw = request.META.get("QUERY_STRING", "")
+    # Decoding never lengthens the text, so a short raw query string needs no decoding to pass.
+    if len(raw) <= MAX_QUERY_LENGTH:
+        return
+    length = len(unquote_plus(raw, errors="replace"))
+    if length > MAX_QUERY_LENGTH:
+        raise ValidationError(
+            f"The query string is {length:,} characters long; the API reads at most {MAX_QUERY_LENGTH:,}."
+        )
+
+
 class PublicAPIMixin:
-    """Refuses parameters it does not know; cacheable when public."""
+    """Refuses parameters it does not know and query strings too long; cacheable when public."""
+
+    schema = PublicAPISchema()
 
     def initial(self, request, *args, **kwargs):
+        # Before anything reads the parameters: content negotiation reads ``format``.
+        check_query_length(request)
+        # A method the endpoint does not answer is a 405, whatever its parameters.
+        if getattr(self, request.method.lower(), None) is not None:
+            self.check_parameters(request)
         super().initial(request, *args, **kwargs)
+
+    def check_parameters(self, request) -> None:
         unknown = set(request.query_params) - self.allowed_parameters()
         if unknown:
             allowed = ", ".join(sorted(self.allowed_parameters())) or "none"
             raise ValidationError(
                 {name: [f"Unknown parameter. This endpoint accepts: {allowed}."] for name in sorted(unknown)}
             )
+        self.check_format_parameter(request)
+
+    def check_format_parameter(self, request) -> None:
+        """An unknown ``format`` is a bad parameter (400), not a missing page (DRF's 404)."""
+        name = api_settings.URL_FORMAT_OVERRIDE
+        if name not in request.query_params:
+            return
+        formats = [renderer.format for renderer in self.renderer_classes]
+        if any(value not in formats for value in request.query_params.getlist(name)):
+            raise ValidationError({name: [f"Choose one of: {', '.join(formats)}."]})
 
     def allowed_parameters(self) -> set[str]:
         names = set()
@@ -91,6 +145,16 @@ class PublicAPIMixin:
         present = frozenset(self.request.query_params) & frozenset(filterset_class.base_filters)
         if not present:
             return queryset
+        # django-filter skips a filter given an empty value; only text may be empty (and then
+        # matches everything), an empty date, number or choice is a mistake worth a 400.
+        empty = sorted(
+            name
+            for name in present
+            if not isinstance(filterset_class.base_filters[name], CharFilter)
+            and "" in self.request.query_params.getlist(name)
+        )
+        if empty:
+            raise ValidationError({name: ["This parameter needs a value."] for name in empty})
         filterset = only_filters(filterset_class, present)(
             self.request.query_params, queryset=queryset, request=self.request
         )
