@@ -9,7 +9,7 @@ from factcheck.api.views import is_desk_member
 
 from .choices import VerdictStatus
 from .models import Appearance, Claim, Rating, Speaker, Topic, Verdict
-from .selectors import public_topics, search_claims
+from .selectors import public_topics, published_verdict_exists, search_claims
 
 SEARCH_HELP = (
     "Full-text search over claim text, quotes and speaker names. Web-search syntax: "
@@ -108,6 +108,15 @@ class ClaimFilterSet(VerdictRowsFilterSet):
 
 
 class VerdictFilterSet(VerdictRowsFilterSet):
+    """Verdicts list. The public also gets retracted ones, whose claim may have no published verdict left.
+
+    Such a claim keeps its text on its retracted verdicts, but its speaker, sources, topics,
+    language and quotes are no longer public: outside the desk, filtering or searching by
+    them finds only verdicts of claims that still have a published verdict.
+    """
+
+    CLAIM_ONLY = ("speaker", "topic", "source", "publisher", "language")
+
     claim = IdFilter(field_name="claim_id", help_text="Claim id.")
     status = filters.MultipleChoiceFilter(
         choices=VerdictStatus.choices,
@@ -119,6 +128,16 @@ class VerdictFilterSet(VerdictRowsFilterSet):
     updated_since = DateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Verdicts changed at or after this time."
     )
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        used = [name for name in self.CLAIM_ONLY if self.form.cleaned_data.get(name) not in (None, "")]
+        if used and not is_desk_member(self.request.user):
+            queryset = queryset.filter(published_verdict_exists("claim_id"))
+        return queryset
+
+    def filter_search(self, queryset, name, value):
+        return search_claims(queryset, value, through="claim", public=not is_desk_member(self.request.user))
 
 
 class SpeakerFilterSet(filters.FilterSet):

@@ -55,11 +55,12 @@ class MatchesSearchDocument(Expression):
     conditional = True
     output_field = BooleanField()
 
-    def __init__(self, term: str, through: str = "", anchor=None):
+    def __init__(self, term: str, through: str = "", anchor=None, *, text_only: bool = False):
         super().__init__()
         self.term = term
         self.through = through
         self.anchor = anchor
+        self.text_only = text_only
 
     def get_source_expressions(self):
         return [self.anchor] if self.anchor is not None else []
@@ -75,31 +76,48 @@ class MatchesSearchDocument(Expression):
         return resolved
 
     def as_sql(self, compiler, connection):
-        table = compiler.quote_name_unless_alias(self.anchor.alias)
-        return (
-            f"{table}.search_document @@ websearch_to_tsquery(%s::regconfig, %s)",
-            [SEARCH_CONFIG, self.term],
-        )
+        document = f"{compiler.quote_name_unless_alias(self.anchor.alias)}.search_document"
+        if self.text_only:
+            # The claim's own text is the document's weight A (migration 0006).
+            document = f"ts_filter({document}, '{{a}}')"
+        return f"{document} @@ websearch_to_tsquery(%s::regconfig, %s)", [SEARCH_CONFIG, self.term]
 
 
-def search_claims(queryset: QuerySet, term: str, *, through: str = "") -> QuerySet:
+def search_claims(queryset: QuerySet, term: str, *, through: str = "", public: bool = False) -> QuerySet:
     """Rows whose claim's text, appearance quotes or speaker name match ``term``.
 
     ``through`` is the path from the queryset's model to the claim ("" for claims,
     "claim" for verdicts). On PostgreSQL: full-text search with web-search syntax (quoted
     phrases, ``or``, ``-word``) over one stored document per claim through a GIN index.
     Elsewhere: case-insensitive substring matches, which are correct but scan.
+
+    ``public``: search as the public sees claims. A claim without a published verdict
+    (its verdicts were all retracted) still shows its text on those verdicts, but its
+    quotes and speaker are no longer public: it is found by its text alone.
     """
     term = term.strip()
     if not term:
         return queryset
-    if connection.vendor == "postgresql":
-        return queryset.filter(MatchesSearchDocument(term, through))
     prefix = f"{through}__" if through else ""
+    claim_ref = f"{through}_id" if through else "pk"
+    if connection.vendor == "postgresql":
+        matches = MatchesSearchDocument(term, through)
+        if not public:
+            return queryset.filter(matches)
+        published = published_verdict_exists(claim_ref)
+        by_text = MatchesSearchDocument(term, through, text_only=True)
+        if "-" in term:
+            # A negated word ("-word") could rule a claim out by its hidden quotes or speaker:
+            # each claim is matched against exactly what the public may search of it.
+            return queryset.filter(Q(published, matches) | Q(~published, by_text))
+        # Otherwise a match on the text implies one on the whole document, so the indexed
+        # condition can narrow the rows first.
+        return queryset.filter(matches).filter(Q(published) | Q(by_text))
     quotes = Appearance.objects.filter(claim=OuterRef(f"{prefix}pk"), quote__icontains=term)
-    return queryset.filter(
-        Q(**{f"{prefix}text__icontains": term}) | Q(**{f"{prefix}speaker__name__icontains": term}) | Exists(quotes)
-    )
+    by_speaker_or_quote = Q(**{f"{prefix}speaker__name__icontains": term}) | Exists(quotes)
+    if public:
+        by_speaker_or_quote &= published_verdict_exists(claim_ref)
+    return queryset.filter(Q(**{f"{prefix}text__icontains": term}) | by_speaker_or_quote)
 
 
 def filter_by_current_status(queryset: QuerySet[Claim], status: str | None) -> QuerySet[Claim]:

@@ -53,13 +53,23 @@ def lock_current_version(model: type[models.Model], pk: int, expected_version: i
     return current
 
 
-def _record(instance: Claim | Verdict, *, actor: User, reason: str) -> None:
-    """Save ``instance`` as a new version, recording the actor and the reason in its history."""
+def _record(instance: Claim | Verdict, *, actor: User, reason: str, only: list[str] | None = None) -> None:
+    """Save ``instance`` as a new version, recording the actor and the reason in its history.
+
+    ``only``: save just these fields (and the version), leaving ``updated_at`` alone.
+    """
     if instance.pk is not None:
         instance.version += 1
     instance._history_user = actor
     instance._change_reason = reason
-    instance.save()
+    instance.save(update_fields=None if only is None else [*only, "version"])
+
+
+# Whose queue a claim is in is desk business. A claim's updated_at is its public record's
+# time (API clients sync with it, and it is the claim's Last-Modified), so assigning one
+# must not move it: that would tell the public the desk has started on a published or
+# retracted claim again.
+ASSIGNMENT = ["assigned_to"]
 
 
 # Claims -------------------------------------------------------------------------------
@@ -75,7 +85,14 @@ def claim_save(*, claim: Claim, actor: User, expected_version: int | None = None
     _require(actor, "claims.change_claim", "edit claims")
     current = lock_current_version(Claim, claim.pk, expected_version)
     claim.version = current.version
-    _record(claim, actor=actor, reason="Edited")
+    changed = {
+        field.attname
+        for field in Claim._meta.concrete_fields
+        if getattr(claim, field.attname) != getattr(current, field.attname)
+    }
+    # A save that changes nothing but the assignment (or nothing) is no change to the public record.
+    only = ASSIGNMENT if changed <= {"assigned_to_id", "created_at", "updated_at"} else None
+    _record(claim, actor=actor, reason="Edited", only=only)
     return claim
 
 
@@ -85,7 +102,7 @@ def claim_assign(*, claim: Claim, actor: User, reviewer: User | None) -> Claim:
     _require(actor, "claims.change_claim", "assign claims")
     claim = lock_current_version(Claim, claim.pk, None)
     claim.assigned_to = reviewer
-    _record(claim, actor=actor, reason=f"Assigned to {reviewer}" if reviewer else "Unassigned")
+    _record(claim, actor=actor, reason=f"Assigned to {reviewer}" if reviewer else "Unassigned", only=ASSIGNMENT)
     return claim
 
 
@@ -134,7 +151,7 @@ def verdict_save(*, verdict: Verdict, actor: User, expected_version: int | None 
         if claim.assigned_to_id is None:
             # Whoever starts the verdict takes the claim into their queue.
             claim.assigned_to = actor
-            _record(claim, actor=actor, reason=f"Assigned to {actor} (started a verdict)")
+            _record(claim, actor=actor, reason=f"Assigned to {actor} (started a verdict)", only=ASSIGNMENT)
         try:
             with transaction.atomic():
                 _record(verdict, actor=actor, reason="Draft started")

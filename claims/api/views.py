@@ -2,6 +2,7 @@
 
 from functools import cached_property
 
+from django.db import router
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -11,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from factcheck.api.exceptions import ParameterForbidden
 from factcheck.api.pagination import KeysetPagination, by_text, by_time
 from factcheck.api.renderers import JSONLDRenderer, JSONRenderer
 from factcheck.api.views import PublicAPIMixin, PublicReadOnlyViewSet, is_desk_member, with_last_modified
@@ -26,6 +28,7 @@ from ..selectors import (
     link_versions,
     public_speakers,
     public_topics,
+    published_verdict_exists,
     track_records,
 )
 from .rows import (
@@ -85,6 +88,7 @@ class VerdictPagination(KeysetPagination):
 
 
 class ClaimReviewPagination(KeysetPagination):
+    sends_link_header = True
     page_size = 100
     max_page_size = 500
     orderings = {"-published_at": by_time("published_at"), "published_at": by_time("published_at", descending=False)}
@@ -141,7 +145,9 @@ class FastListMixin:
                 sql, params = unfiltered_sql(
                     self.list_kind, statuses, order, links.claims, links.speakers, links.verdicts
                 )
-            return self.get_paginated_response(self.paginator.paginate_sql(sql, params, request))
+            # The database the router picks for this read (a replica for public GETs).
+            using = router.db_for_read(Verdict)
+            return self.get_paginated_response(self.paginator.paginate_sql(sql, params, request, using=using))
         verdicts = self.filter_queryset(Verdict.objects.filter(status__in=statuses))
         rows = self.paginate_queryset(self.plain_rows(verdicts))
         return self.get_paginated_response([self.item(row, links) for row in rows])
@@ -150,7 +156,8 @@ class FastListMixin:
 def _check_status_request(view, statuses: set[str], allowed: set[str]) -> None:
     refused = statuses - allowed
     if refused and not is_desk_member(view.request.user):
-        raise ValidationError({"status": [f"Only desk members can list {', '.join(sorted(refused))} verdicts."]})
+        # A well-formed request the caller is not allowed to make: 403, not 400.
+        raise ParameterForbidden({"status": [f"Only desk members can list {', '.join(sorted(refused))} verdicts."]})
 
 
 @extend_schema_view(
@@ -195,6 +202,9 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
         status = self.request.query_params.get("status")
         if status is None:
             return (VerdictStatus.PUBLISHED.value,)
+        if status not in VerdictStatus.values:
+            # Not a status at all: a bad parameter whoever asks, not a forbidden one.
+            raise ValidationError({"status": [f"Unknown status: {status}."]})
         _check_status_request(self, {status}, {VerdictStatus.PUBLISHED.value})
         choices = [choice.value for choice in CURRENT_VERDICT_STATUSES]
         if status not in choices:
@@ -247,9 +257,13 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
             *(source.publisher for source in [*sources, *evidence_sources]),
         ]
 
-    @extend_schema(summary="The claim's published verdict as schema.org ClaimReview", responses=CLAIM_REVIEW_RESPONSE)
+    @extend_schema(
+        summary="The claim's published verdict as schema.org ClaimReview",
+        description="JSON-LD; ?format=json for application/json. 404 when the claim has no published verdict.",
+        responses=CLAIM_REVIEW_RESPONSE,
+    )
     @action(detail=True, url_path="claim-review", renderer_classes=[JSONLDRenderer, JSONRenderer])
-    def claim_review(self, request, pk=None):
+    def claim_review(self, request, pk=None, format=None):
         verdict = verdicts_for_reviews(
             Verdict.objects.filter(status=VerdictStatus.PUBLISHED, claim_id=self.get_object().pk)
         ).first()
@@ -288,14 +302,18 @@ class VerdictViewSet(FastListMixin, PublicReadOnlyViewSet):
             api_verdicts(desk_member=desk_member)
             .select_related(*related)
             .prefetch_related(Prefetch("evidence", queryset=_evidence()))
+            .annotate(claim_is_public=published_verdict_exists("claim_id"))
         )
 
     def listed_statuses(self) -> tuple[str, ...]:
         public = {status.value for status in PUBLIC_VERDICT_STATUSES}
-        requested = set(self.request.query_params.getlist("status"))
+        repeated = self.request.query_params.getlist("status")
+        requested = set(repeated)
         unknown = requested - set(VerdictStatus.values)
         if unknown:
             raise ValidationError({"status": [f"Unknown status: {', '.join(sorted(unknown))}."]})
+        if len(repeated) != len(requested):
+            raise ValidationError({"status": ["Name each status once."]})
         _check_status_request(self, requested, public)
         if not requested:
             requested = set(VerdictStatus.values) if is_desk_member(self.request.user) else public
@@ -310,6 +328,12 @@ class VerdictViewSet(FastListMixin, PublicReadOnlyViewSet):
         link_versions([verdict, *versions])
         context = {**self.get_serializer_context(), "desk_member": is_desk_member(request.user)}
         response = Response(VerdictDetailSerializer(verdict, context=context).data)
+        if not (verdict.claim_is_public or context["desk_member"]):
+            # A retracted fact-check's claim is no longer public, yet its text is shown here.
+            # The claim's updated_at also moves with work the public may not see (a new quote,
+            # a new draft), and nothing else dates a change to its text: no Last-Modified
+            # rather than a leaky or a stale one. The ETag still answers conditional requests.
+            return response
         evidence_sources = [item.source for item in verdict.evidence.all()]
         corrected_by = getattr(verdict, "superseded_by", None)
         return with_last_modified(
@@ -323,9 +347,13 @@ class VerdictViewSet(FastListMixin, PublicReadOnlyViewSet):
             *(source.publisher for source in evidence_sources),
         )
 
-    @extend_schema(summary="A published verdict as schema.org ClaimReview", responses=CLAIM_REVIEW_RESPONSE)
+    @extend_schema(
+        summary="A published verdict as schema.org ClaimReview",
+        description="JSON-LD by default; ?format=json for application/json. 404 unless the verdict is published.",
+        responses=CLAIM_REVIEW_RESPONSE,
+    )
     @action(detail=True, url_path="claim-review", renderer_classes=[JSONLDRenderer, JSONRenderer])
-    def claim_review(self, request, pk=None):
+    def claim_review(self, request, pk=None, format=None):
         verdict = verdicts_for_reviews(Verdict.objects.filter(pk=self.get_object().pk)).get()
         if verdict.status != VerdictStatus.PUBLISHED:
             raise Http404("Only a published verdict is a ClaimReview.")
