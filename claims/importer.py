@@ -219,8 +219,16 @@ def claim_reviews(data, where: str) -> Iterator[tuple[str, dict]]:
     if isinstance(data.get("claims"), list) and "@type" not in data:
         # Google Fact Check Tools API: claims, each with its claimReview list.
         for index, claim in enumerate(data["claims"], start=1):
-            for review_index, review in enumerate(claim.get("claimReview") or [], start=1):
-                yield f"{where} claim {index} review {review_index}", _from_fact_check_tools(claim, review)
+            if not isinstance(claim, dict):
+                yield f"{where} claim {index}", RecordError("not a claim: expected an object with text and claimReview")
+                continue
+            reviews = claim.get("claimReview") or []
+            for review_index, review in enumerate(reviews if isinstance(reviews, list) else [reviews], start=1):
+                location = f"{where} claim {index} review {review_index}"
+                if isinstance(review, dict):
+                    yield location, _from_fact_check_tools(claim, review)
+                else:
+                    yield location, RecordError("claimReview is not an object")
         return
     kinds = _types(data)
     if "@graph" in data:
@@ -241,6 +249,8 @@ def claim_reviews(data, where: str) -> Iterator[tuple[str, dict]]:
 
 def _from_fact_check_tools(claim: dict, review: dict) -> dict:
     publisher = review.get("publisher") or {}
+    if not isinstance(publisher, dict):
+        publisher = {"name": publisher}
     return {
         "@type": "ClaimReview",
         "url": review.get("url"),
@@ -591,6 +601,8 @@ def normalise(raw: dict, where: str, *, publisher_name: str = "") -> Review:
         author = author[0] if author else {}
     if isinstance(author, str):
         author = {"name": author}
+    if not isinstance(author, dict):
+        raise RecordError("author is neither a name nor an Organization or Person")
     reviewer_name = clean_text(author.get("name"), "author.name", limit=LIMITS["author name"]) or publisher_name
     reviewer_url = _url(author.get("url"), "author.url", limit=LIMITS["publisher url"])
     if not reviewer_name:

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F
 from django.db.models.functions import Length
@@ -208,7 +208,10 @@ class Rating(models.Model):
     slug = models.SlugField(max_length=50, unique=True)
     label = models.CharField(max_length=100, unique=True)
     value = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Position on the true-to-false axis (higher is truer); empty when off-axis."
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Position on the true-to-false axis (higher is truer); empty when off-axis.",
     )
     colour = models.CharField(max_length=7, validators=[colour_validator], help_text="#rrggbb")
     description = models.TextField(blank=True)

@@ -1,5 +1,7 @@
 """Bad data: the file, the record and what is wrong; by default nothing is written at all."""
 
+import copy
+
 import pytest
 
 from claims.importer import ImportRefused, Input
@@ -25,7 +27,7 @@ from tests.importer.helpers import (
     table_counts,
     write,
 )
-from tests.importer.test_shapes import CSV_COLUMNS, CSV_ROWS
+from tests.importer.test_shapes import CSV_COLUMNS, CSV_ROWS, FACT_CHECK_TOOLS
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +89,55 @@ BAD_RECORDS = [
         ["itemReviewed.appearance", "not a web address"],
     ),
     ("no-author", review(LUPA, author=None), ["author"]),
+    # Values the database cannot hold.
+    (
+        "rating-value-out-of-range",
+        review(POLITIFACT, reviewRating=rating_of(ratingValue="1e9", bestRating="6")),
+        ["reviewRating.ratingValue", "out of range"],
+    ),
+    (
+        "rating-value-not-finite",
+        review(POLITIFACT, reviewRating=rating_of(ratingValue="NaN", bestRating="6")),
+        ["reviewRating.ratingValue", "out of range"],
+    ),
+    (
+        "worst-rating-out-of-range",
+        review(CORRECTIV, reviewRating=rating_of(ratingValue="1", worstRating="-100000000")),
+        ["reviewRating.worstRating", "out of range"],
+    ),
+    ("date-out-of-range", review(AFP, datePublished="0999-12-31"), ["datePublished", "out of range"]),
+    # Texts longer than their columns.
+    (
+        "speaker-name-too-long",
+        review(CHEQUEADO, itemReviewed={"@type": "Claim", "author": {"@type": "Person", "name": "n" * 301}}),
+        ["itemReviewed.author.name", "301", "300"],
+    ),
+    (
+        "rating-label-too-long",
+        review(MALDITA, reviewRating=rating_of(alternateName="Falso " + "x" * 995)),
+        ["reviewRating.alternateName", "1001", "1000"],
+    ),
+    ("language-too-long", review(MALDITA, inLanguage="es-" + "x" * 33), ["inLanguage", "36", "35"]),
+    ("author-name-too-long", review(LUPA, author={"@type": "Organization", "name": "L" * 201}), ["author.name", "201"]),
+    (
+        "appearance-headline-too-long",
+        review(
+            LUPA,
+            itemReviewed={
+                "@type": "Claim",
+                "appearance": {"@type": "CreativeWork", "url": "https://lupa.uol.com.br/x", "headline": "h" * 501},
+            },
+        ),
+        ["itemReviewed.appearance.headline", "501", "500"],
+    ),
+    # Parts of a record that are not what schema.org says they are.
+    ("rating-not-a-rating", review(MALDITA, reviewRating=5), ["reviewRating", "not a Rating"]),
+    ("author-not-a-name", review(LUPA, author=7), ["author", "neither a name nor an Organization or Person"]),
+    (
+        "claim-author-not-a-person",
+        review(CHEQUEADO, itemReviewed={"@type": "Claim", "author": 42}),
+        ["itemReviewed.author", "neither a name nor a Person"],
+    ),
 ]
 
 
@@ -138,6 +189,36 @@ class TestOneBadRecord:
 FULL_FACT_LIKE = review(
     LUPA, url="https://fullfact.org/online/example/", claimReviewed="A claim that is fine.", inLanguage="en"
 )
+
+
+class TestMalformedFactCheckToolsData:
+    def test_a_claim_that_is_not_an_object(self):
+        data = copy.deepcopy(FACT_CHECK_TOOLS)
+        data["claims"].insert(1, "Vaccines contain microchips")
+
+        [(where, message)] = refused(json_input("factchecktools.json", data))
+
+        assert where == "factchecktools.json claim 2"
+        assert message.startswith("not a claim")
+
+    @pytest.mark.parametrize("bad", [7, "Full Fact: False", [1]], ids=["number", "text", "list"])
+    def test_a_review_that_is_not_an_object(self, bad):
+        data = copy.deepcopy(FACT_CHECK_TOOLS)
+        data["claims"][1]["claimReview"] = bad
+
+        [(where, message)] = refused(json_input("factchecktools.json", data))
+
+        assert where == "factchecktools.json claim 2 review 1"
+        assert message == "claimReview is not an object"
+
+    def test_a_publisher_given_as_text(self):
+        data = copy.deepcopy(FACT_CHECK_TOOLS)
+        data["claims"][1]["claimReview"][0]["publisher"] = "AFP Factuel"
+
+        summary = run(json_input("factchecktools.json", data))
+
+        assert summary.imported == 3
+        assert Verdict.objects.get(review_url__contains="afp").reviewed_by.name == "AFP Factuel"
 
 
 class TestUnreadableFiles:
