@@ -70,7 +70,6 @@ def test_check_deploy_fails_when_production_is_weakened(change, warning):
     assert warning in result.stderr
 
 
-@override_settings(**HTTPS_SETTINGS)
 def test_gunicorn_serves_the_app_with_the_production_environment(tmp_path):
     """The README's application server command, with the production settings, behind a TLS proxy."""
     import socket
@@ -133,6 +132,7 @@ def test_gunicorn_serves_the_app_with_the_production_environment(tmp_path):
         server.wait(10)
 
 
+@override_settings(**HTTPS_SETTINGS)
 def test_plain_http_is_redirected_to_https():
     response = Client().get("/api/v1/claims/?page_size=5")
     assert response.status_code == 301

@@ -5,7 +5,7 @@ django-filter's defaults are lenient where an API must not be: a number filter a
 converted to UTC reaches the database and fails there.
 """
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 import django_filters as filters
 from django import forms
@@ -47,12 +47,16 @@ class BooleanFilter(filters.BooleanFilter):
 class UTCDateTimeField(IsoDateTimeField):
     def clean(self, value):
         moment = super().clean(value)
-        if moment is not None:
-            try:
-                moment.astimezone(UTC)
-            except OverflowError as error:
-                raise forms.ValidationError("This date and time is out of range.", code="invalid") from error
-        return moment
+        if moment is None:
+            return None
+        try:
+            # In UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows.
+            return moment.astimezone(UTC)
+        except OverflowError:
+            # Before 0001-01-01 or after 9999-12-31 in UTC: no stored time lies beyond the
+            # edge, so the edge compares exactly as the moment asked for would.
+            edge = datetime.min if moment.year == 1 else datetime.max
+            return edge.replace(tzinfo=UTC)
 
 
 class DateTimeFilter(filters.IsoDateTimeFilter):

@@ -17,6 +17,8 @@ import os
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from rest_framework.throttling import AnonRateThrottle
@@ -32,6 +34,21 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", WSGIHandler())
 load_all_checks()
 # Every check schemathesis has, named rather than left to its defaults.
 ALL_CHECKS = list(CHECKS.get_all())
+
+
+@pytest.fixture
+def connections_kept_open():
+    """Keep request signals from closing the test's connection, inside its transaction.
+
+    Requests go straight to Django's WSGI handler, not through its test client, which
+    does the same for every request (and reconnects the signals when it is done: hence
+    per test, after the module's fixtures have used the test client).
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +94,6 @@ def generous_anonymous_rate(monkeypatch):
         HealthCheck.function_scoped_fixture,
     ],
 )
-def test_api(case, demo_data, real_references, generous_anonymous_rate):
+def test_api(case, demo_data, real_references, generous_anonymous_rate, connections_kept_open):
     use_real_references(case, real_references)
     case.call_and_validate(checks=ALL_CHECKS)

@@ -648,3 +648,21 @@ def test_ids_out_of_range_are_not_found(no_exception_raising, path):
     response = no_exception_raising.get(f"{API}{path.format(big='9' * 25)}")
     assert response.status_code == 404
     assert body(response)["detail"]
+
+
+@pytest.mark.parametrize("offset", ["+21:02", "-23:50", "+15:59"])
+def test_times_with_offsets_iso_8601_allows_are_read(client, offset):
+    # PostgreSQL keeps offsets up to ±15:59 only: the API compares in UTC.
+    checked = [("claims", "updated_since"), ("verdicts", "published_after"), ("claim-reviews", "published_before")]
+    for endpoint, name in checked:
+        response = client.get(f"{API}{endpoint}/", {name: f"2024-05-02T09:00:00{offset}"})
+        assert response.status_code == 200, (endpoint, response.content[:300])
+
+
+def test_times_past_the_edges_of_the_calendar_in_utc_compare_as_the_edges(client, demo_data):
+    # 0001-01-01T00:00+05:00 is in year 0 in UTC, 9999-12-31T23:00-05:00 in year 10000.
+    everything = get_json(client, f"{API}claims/")["results"]
+    assert everything
+    after_the_start = get_json(client, f"{API}claims/", {"published_after": "0001-01-01T00:00:00+05:00"})
+    assert after_the_start["results"] == everything
+    assert get_json(client, f"{API}claims/", {"updated_since": "9999-12-31T23:00:00-05:00"})["results"] == []
