@@ -8,6 +8,7 @@ hardest interleaving: the second writer acts while the first is inside its trans
 holding its locks, just before it writes.
 """
 
+import random
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -137,6 +138,18 @@ def waiting_on_lock(pid: int) -> bool:
     return row is not None and row[0] == "Lock"
 
 
+def _until_second_finishes_or_waits(two: threading.Thread, result: "Overlap") -> None:
+    """Wait until the second writer is done or blocked on the first one's lock; note which."""
+    wait_for(
+        lambda: (
+            not two.is_alive()
+            or (result.second.backend_pid is not None and waiting_on_lock(result.second.backend_pid))
+        ),
+        "the second writer finished or waited on a lock",
+    )
+    result.second_waited = two.is_alive()
+
+
 def wait_for(condition: Callable[[], bool], what: str) -> None:
     deadline = time.monotonic() + WAIT_SECONDS
     while not condition():
@@ -191,14 +204,7 @@ def overlap(first: Callable[[], Any], second: Callable[[], Any], *, hold_on: typ
         assert reached.is_set(), f"the first writer ended before saving: {result.first.error!r}"
         two = threading.Thread(target=run, args=(second, result.second), kwargs={"holds": False}, daemon=True)
         two.start()
-        wait_for(
-            lambda: (
-                not two.is_alive()
-                or (result.second.backend_pid is not None and waiting_on_lock(result.second.backend_pid))
-            ),
-            "the second writer finished or waited on a lock",
-        )
-        result.second_waited = two.is_alive()
+        _until_second_finishes_or_waits(two, result)
         release.set()
         one.join(WAIT_SECONDS)
         two.join(WAIT_SECONDS)
@@ -257,17 +263,20 @@ def after_uncommitted(first: Callable[[], Any], second: Callable[[], Any], *, fi
         assert result.first.ok, f"the first writer failed: {result.first.error!r}"
         two = threading.Thread(target=run_second, daemon=True)
         two.start()
-        wait_for(
-            lambda: (
-                not two.is_alive()
-                or (result.second.backend_pid is not None and waiting_on_lock(result.second.backend_pid))
-            ),
-            "the second writer finished or waited on a lock",
-        )
-        result.second_waited = two.is_alive()
+        _until_second_finishes_or_waits(two, result)
     finally:
         release.set()
     one.join(WAIT_SECONDS)
     two.join(WAIT_SECONDS)
     assert not one.is_alive() and not two.is_alive(), "a writer is stuck (deadlock?)"
     return result
+
+
+def run_pair(interleaving: str, rng: random.Random, writers: list[Writer], models) -> list[Outcome]:
+    """One randomised edit pair: in overlapping threads with random pauses, or one after the other."""
+    if interleaving == "threads":
+        for writer in writers:
+            writer.delay = rng.choice([0.0, 0.0, rng.uniform(0, 0.01)])
+            writer.hold = rng.choice([0.0, rng.uniform(0, 0.02)])
+        return race(writers, models=models)
+    return in_turn(writers, rng.sample(range(len(writers)), len(writers)))

@@ -22,7 +22,7 @@ from django.utils import timezone
 from claims.choices import VerdictStatus
 from claims.models import Claim, Evidence, Rating, Topic, Verdict
 from tests.admin.helpers import change_form_data
-from tests.concurrency.helpers import Outcome, Writer, in_turn, race
+from tests.concurrency.helpers import Outcome, Writer, run_pair
 from tests.factories import make_claim, make_source, make_verdict
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -49,12 +49,7 @@ def post_pair(interleaving, rng, url, clients, data, models) -> list[Outcome]:
         Writer(load=lambda data=data: data, write=lambda data, client=client: client.post(url, data))
         for client, data in zip(clients, data, strict=True)
     ]
-    if interleaving == "threads":
-        for writer in writers:
-            writer.delay = rng.choice([0.0, 0.0, rng.uniform(0, 0.01)])
-            writer.hold = rng.choice([0.0, rng.uniform(0, 0.02)])
-        return race(writers, models=models)
-    return in_turn(writers, rng.sample(range(len(writers)), len(writers)))
+    return run_pair(interleaving, rng, writers, models)
 
 
 def winner_and_loser(outcomes: list[Outcome], context: str) -> tuple[int, int]:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from claims import services
 from claims.choices import CURRENT_VERDICT_STATUSES, VerdictStatus
 from claims.models import Claim, Rating, Verdict
-from tests.concurrency.helpers import Outcome, Writer, in_turn, race
+from tests.concurrency.helpers import Outcome, Writer, run_pair
 from tests.factories import make_claim, make_verdict
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -31,15 +31,6 @@ INTERLEAVINGS = [
     # Both load, then one writes after the other: the plain stale form, on every database.
     "in_turn",
 ]
-
-
-def run_pair(interleaving: str, rng: random.Random, writers: list[Writer], models) -> list[Outcome]:
-    if interleaving == "threads":
-        for writer in writers:
-            writer.delay = rng.choice([0.0, 0.0, rng.uniform(0, 0.01)])
-            writer.hold = rng.choice([0.0, rng.uniform(0, 0.02)])
-        return race(writers, models=models)
-    return in_turn(writers, rng.sample(range(len(writers)), len(writers)))
 
 
 def winner_and_loser(outcomes: list[Outcome], context: str) -> tuple[int, int]:
