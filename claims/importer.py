@@ -60,6 +60,7 @@ from sources.models import Publisher, Source
 from .choices import SpeakerKind, VerdictStatus
 from .models import Appearance, Claim, Speaker, Verdict
 from .ratingmap import RatingMapper
+from .services import public_record_changed
 
 SUFFIXES = {".json", ".jsonld", ".html", ".htm", ".csv"}
 BATCH = 2500
@@ -1024,7 +1025,7 @@ class _Writer:
         # New appearances change what the public sees of an existing claim (see claims.signals).
         touched = {appearance.claim_id for appearance in new} - self.new_claim_ids
         if touched:
-            Claim.objects.filter(pk__in=touched).update(updated_at=self.now)
+            public_record_changed(touched, at=self.now)
 
 
 def _copy_with_history(model, objects: list, *, now: datetime, user, reason: str) -> None:

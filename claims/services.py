@@ -11,6 +11,7 @@ save is refused with :class:`ConflictError` instead of overwriting their work.
 """
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -275,7 +276,7 @@ def verdict_publish(*, verdict: Verdict, actor: User, expected_version: int | No
             _record(current, actor=actor, reason="Published")
     except IntegrityError as error:
         raise WorkflowError("This claim already has a published verdict; correct that one instead.") from error
-    _public_record_changed(current.claim_id)
+    public_record_changed([current.claim_id])
     return current
 
 
@@ -296,7 +297,7 @@ def verdict_retract(*, verdict: Verdict, actor: User, public_note: str, expected
     current.public_note = public_note.strip()
     current.retracted_at = timezone.now()
     _record(current, actor=actor, reason="Retracted")
-    _public_record_changed(current.claim_id)
+    public_record_changed([current.claim_id])
     return current
 
 
@@ -366,18 +367,21 @@ def verdict_correct(
     for item in evidence:
         item._history_user = actor
         item.save()
-    _public_record_changed(current.claim_id)
+    public_record_changed([current.claim_id])
     return corrected
 
 
-def _public_record_changed(claim_id: int) -> None:
-    """Mark the claim as changed for API clients that sync with ``updated_since``.
+def public_record_changed(claim_ids: Iterable[int], *, at: datetime | None = None) -> None:
+    """Mark claims as changed for API clients that sync with ``updated_since``.
 
-    Publishing, correcting or retracting changes what the public sees of the claim
-    without changing the claim itself: the timestamp moves, the version (which guards
-    editors' forms) does not.
+    The one place a claim's public ``updated_at`` moves. Publishing, correcting or
+    retracting a verdict, editing an appearance or the claim's topics, and imports all
+    change what the public sees of a claim without (always) changing the claim row: the
+    timestamp moves, the version (which guards editors' forms) does not.
     """
-    Claim.objects.filter(pk=claim_id).update(updated_at=timezone.now())
+    claim_ids = list(claim_ids)
+    if claim_ids:
+        Claim.objects.filter(pk__in=claim_ids).update(updated_at=at or timezone.now())
 
 
 def _join(items: Iterable[str]) -> str:

@@ -7,24 +7,20 @@ topics, must move it, whoever makes the change. (Fixture loads keep their own ti
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
-from django.utils import timezone
 
 from .models import Appearance, Claim
-
-
-def _touch(claim_ids) -> None:
-    Claim.objects.filter(pk__in=list(claim_ids)).update(updated_at=timezone.now())
+from .services import public_record_changed
 
 
 @receiver(post_save, sender=Appearance, dispatch_uid="claims_appearance_saved")
 def appearance_saved(sender, instance: Appearance, raw: bool = False, **kwargs) -> None:
     if not raw:
-        _touch([instance.claim_id])
+        public_record_changed([instance.claim_id])
 
 
 @receiver(post_delete, sender=Appearance, dispatch_uid="claims_appearance_deleted")
 def appearance_deleted(sender, instance: Appearance, **kwargs) -> None:
-    _touch([instance.claim_id])
+    public_record_changed([instance.claim_id])
 
 
 @receiver(m2m_changed, sender=Claim.topics.through, dispatch_uid="claims_topics_changed")
@@ -35,8 +31,8 @@ def topics_changed(sender, instance, action: str, reverse: bool, pk_set, **kwarg
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if not reverse:
-        _touch([instance.pk])
+        public_record_changed([instance.pk])
     elif action == "post_clear":
-        _touch(getattr(instance, "_cleared_claim_ids", []))
+        public_record_changed(getattr(instance, "_cleared_claim_ids", []))
     else:
-        _touch(pk_set or [])
+        public_record_changed(pk_set or [])
