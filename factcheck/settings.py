@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "rest_framework",
     "rest_framework.authtoken",
     "corsheaders",
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "axes",
     "sources",
     "claims",
+    "integrations",
 ]
 
 MIDDLEWARE = [

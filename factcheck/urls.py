@@ -7,6 +7,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("factcheck.api.urls")),
     path("fact-checks/<int:claim_id>/", fact_check, name="fact-check"),
+    # Feeds, sitemap, robots.txt, embeds and oEmbed.
+    path("", include("integrations.urls")),
     path("", home, name="home"),
 ]
 
