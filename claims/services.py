@@ -21,6 +21,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from .choices import CURRENT_VERDICT_STATUSES, VerdictStatus
+from .events import claims_changed, verdict_changed
 from .models import Claim, Evidence, Verdict
 
 User = AbstractBaseUser
@@ -94,6 +95,8 @@ def claim_save(*, claim: Claim, actor: User, expected_version: int | None = None
     # A save that changes nothing but the assignment (or nothing) is no change to the public record.
     only = ASSIGNMENT if changed <= {"assigned_to_id", "created_at", "updated_at"} else None
     _record(claim, actor=actor, reason="Edited", only=only)
+    if only is None:
+        claims_changed.send(sender=Claim, claim_ids=[claim.pk])
     return claim
 
 
@@ -277,6 +280,7 @@ def verdict_publish(*, verdict: Verdict, actor: User, expected_version: int | No
     except IntegrityError as error:
         raise WorkflowError("This claim already has a published verdict; correct that one instead.") from error
     public_record_changed([current.claim_id])
+    verdict_changed.send(sender=Verdict, verdict=current, change="published")
     return current
 
 
@@ -298,6 +302,7 @@ def verdict_retract(*, verdict: Verdict, actor: User, public_note: str, expected
     current.retracted_at = timezone.now()
     _record(current, actor=actor, reason="Retracted")
     public_record_changed([current.claim_id])
+    verdict_changed.send(sender=Verdict, verdict=current, change="retracted")
     return current
 
 
@@ -368,6 +373,7 @@ def verdict_correct(
         item._history_user = actor
         item.save()
     public_record_changed([current.claim_id])
+    verdict_changed.send(sender=Verdict, verdict=corrected, change="corrected")
     return corrected
 
 
