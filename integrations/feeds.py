@@ -6,6 +6,8 @@ retraction updates it once more ("Retracted", with the retraction note). Feeds f
 fact-checks, and per speaker, topic and rating.
 """
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -19,10 +21,28 @@ from claims.selectors import public_speakers, public_topics
 from .selectors import FEED_LENGTH, feed_verdicts
 
 
-class FactCheckFeed(Feed):
-    """Every published fact-check, newest change first (RSS 2.0; see AtomFactCheckFeed)."""
+# An empty feed's date: Django's default is "now", which would change the feed (and its
+# ETag and Last-Modified) on every request although nothing in it changed.
+EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 
-    feed_type = Rss201rev2Feed
+
+class StableDate:
+    def latest_post_date(self):
+        return super().latest_post_date() if self.items else EMPTY_FEED_DATE
+
+
+class RSSFeed(StableDate, Rss201rev2Feed):
+    pass
+
+
+class AtomFeed(StableDate, Atom1Feed):
+    pass
+
+
+class FactCheckFeed(Feed):
+    """Every published fact-check, newest change first (RSS 2.0; AtomMixin makes it Atom)."""
+
+    feed_type = RSSFeed
     kind = "all"
 
     def get_object(self, request, *args, **kwargs):
@@ -140,7 +160,7 @@ class RatingMixin:
 
 
 class AtomMixin:
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     format = "atom"
 
 

@@ -16,6 +16,7 @@ from factcheck.api.exceptions import ParameterForbidden
 from factcheck.api.pagination import KeysetPagination, by_text, by_time
 from factcheck.api.renderers import JSONLDRenderer, JSONRenderer
 from factcheck.api.views import PublicAPIMixin, PublicReadOnlyViewSet, is_desk_member, with_last_modified
+from integrations.csv_export import CSVRenderer, stream_list
 
 from ..choices import CURRENT_VERDICT_STATUSES, VerdictStatus
 from ..claimreview import claim_review, data_feed, verdicts_for_reviews
@@ -122,6 +123,8 @@ class FastListMixin:
     list_kind: str
     plain_rows = None
     item = None
+    # ?format=csv streams every row the filters select (integrations.csv_export).
+    renderer_classes = [JSONRenderer, CSVRenderer]
 
     @cached_property
     def links(self) -> Links:
@@ -135,6 +138,8 @@ class FastListMixin:
 
     def list(self, request, *args, **kwargs):
         statuses = self.listed_statuses()
+        if request.accepted_renderer.format == CSVRenderer.format:
+            return stream_list(self, self.filter_queryset(Verdict.objects.filter(status__in=statuses)))
         links = self.links
         if database_builds_json():
             order = self.paginator.orderings[self.paginator.ordering_name(request)]

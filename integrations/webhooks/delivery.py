@@ -2,9 +2,10 @@
 
 Each delivery is a job (``deliver_webhook``) on the shared queue; any number of
 ``manage.py db_worker`` processes run them. An attempt leases its delivery (a row lock,
-then ``leased_until``) so two workers never send it at the same moment. A worker that dies
-mid-attempt leaves a lapsed lease: ``recover_orphans`` (run after every attempt and by
-``manage.py webhooks recover``) queues such deliveries again. A receiver that answered
+then ``leased_until``) so two workers never send it at the same moment, and queues a
+watchdog job for when the lease ends: a worker that dies mid-attempt leaves a lapsed lease
+that the watchdog (or ``recover_orphans``, run after every job and by ``manage.py webhooks
+recover``) picks up. A receiver that answered
 2xx before the worker died may get the event twice: with the same ``webhook-id``.
 """
 
@@ -57,6 +58,9 @@ def _lease(delivery_id: int) -> WebhookDelivery | None:
         delivery.last_attempt_at = now
         delivery.first_attempt_at = delivery.first_attempt_at or now
         delivery.save(update_fields=["attempts", "leased_until", "last_attempt_at", "first_attempt_at"])
+        # A watchdog: if this worker dies mid-attempt, this job finds the lapsed lease and
+        # tries again; if the attempt settles first, it finds nothing to do.
+        deliver_webhook.using(run_after=delivery.leased_until).enqueue(delivery_id=delivery.pk)
         return delivery
 
 

@@ -114,3 +114,10 @@ def test_public_pages_link_to_their_feeds(client, reviewer, editor):
     page = client.get(reverse("fact-check", args=[verdict.claim_id])).content.decode()
     assert f'href="{reverse("feed-speaker-atom", args=[speaker.pk])}"' in page
     assert 'type="application/json+oembed"' in page
+
+
+def test_an_empty_feed_keeps_its_date(client):
+    first = client.get(reverse("feed-all-atom"))
+    second = client.get(reverse("feed-all-atom"))
+    assert first["Last-Modified"] == second["Last-Modified"] == "Sat, 01 Jan 2000 00:00:00 GMT"
+    assert first.content == second.content

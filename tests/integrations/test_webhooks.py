@@ -153,8 +153,7 @@ def test_failed_attempts_back_off_and_keep_the_webhook_id(subscription, receiver
     delivery.refresh_from_db()
     assert delivery.last_status_code == 500
     assert before + timedelta(seconds=7) < delivery.next_attempt_at < timezone.now() + timedelta(seconds=13)
-    retry_job = DBTaskResult.objects.order_by("-enqueued_at").first()
-    assert retry_job.run_after == delivery.next_attempt_at
+    assert DBTaskResult.objects.filter(run_after=delivery.next_attempt_at).count() == 1
     # Not due yet: a job run early does nothing.
     assert sending.attempt(delivery.pk) is None
 
@@ -235,3 +234,18 @@ def test_delivery_to_a_refused_address_is_a_failed_attempt_not_a_request(
     delivery.refresh_from_db()
     assert delivery.last_response.startswith("RefusedAddress")
     assert receiver.received == []
+
+
+def test_a_worker_dying_mid_attempt_leaves_a_watchdog_job(subscription, receiver, reviewer, editor):
+    published_fact_check("Worker killed.", reviewer=reviewer, editor=editor)
+    delivery = WebhookDelivery.objects.get()
+    leased = sending._lease(delivery.pk)  # the worker took it, then died before settling
+    assert DBTaskResult.objects.filter(run_after=leased.leased_until).count() == 1
+    # While the lease runs, nobody else sends it.
+    assert sending.attempt(delivery.pk) is None
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(leased_until=timezone.now() - timedelta(seconds=1))
+    # The watchdog job's run: the lapsed lease is taken over and the event sent.
+    assert sending.attempt(delivery.pk) == DeliveryStatus.DELIVERED
+    delivery.refresh_from_db()
+    assert delivery.attempts == 2
+    assert [sent["headers"]["webhook-id"] for sent in receiver.received] == [delivery.event.webhook_id]
