@@ -20,7 +20,6 @@ from claims.selectors import public_speakers, public_topics
 
 from .selectors import FEED_LENGTH, feed_verdicts
 
-
 # An empty feed's date: Django's default is "now", which would change the feed (and its
 # ETag and Last-Modified) on every request although nothing in it changed.
 EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=UTC)

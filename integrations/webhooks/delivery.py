@@ -42,8 +42,10 @@ def backoff(attempts: int) -> timedelta:
 
 def _lease(delivery_id: int) -> WebhookDelivery | None:
     with transaction.atomic():
+        # Only the delivery row is locked (of self, no key): the event and subscription rows
+        # are shared with other deliveries and with writers adding new ones.
         delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            WebhookDelivery.objects.select_for_update(skip_locked=True, no_key=True, of=("self",))
             .select_related("event", "subscription")
             .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
             .first()
@@ -111,7 +113,7 @@ def recover_orphans(limit: int = 500) -> int:
     now = timezone.now()
     with transaction.atomic():
         orphans = list(
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            WebhookDelivery.objects.select_for_update(skip_locked=True, no_key=True, of=("self",))
             .filter(status=DeliveryStatus.PENDING)
             .filter(Q(leased_until__lte=now) | Q(leased_until__isnull=True, next_attempt_at__lte=now - ORPHAN_AFTER))
             .order_by("next_attempt_at")

@@ -36,7 +36,7 @@ def test_command_refuses_a_private_address_and_unknown_events(settings):
     with pytest.raises(CommandError, match="refused"):
         call_command("webhooks", "add", "--name", "x", "--url", "http://10.1.2.3/")
     settings.FACTCHECK_WEBHOOK_ALLOW_PRIVATE = True
-    with pytest.raises(CommandError, match="Unknown event types: verdict.deleted"):
+    with pytest.raises(CommandError, match=r"Unknown event types: verdict\.deleted"):
         call_command("webhooks", "add", "--name", "x", "--url", "http://10.1.2.3/", "--events", "verdict.deleted")
     assert not WebhookSubscription.objects.exists()
 

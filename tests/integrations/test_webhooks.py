@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -249,3 +249,29 @@ def test_a_worker_dying_mid_attempt_leaves_a_watchdog_job(subscription, receiver
     delivery.refresh_from_db()
     assert delivery.attempts == 2
     assert [sent["headers"]["webhook-id"] for sent in receiver.received] == [delivery.event.webhook_id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_is_sent_while_a_writer_adds_others_for_the_same_subscriber(
+    subscription, receiver, reviewer, editor
+):
+    """A writer adding a delivery holds a key-share lock on the subscription row until it commits.
+
+    Leasing a delivery must not wait for it, nor skip the delivery as if another worker had it.
+    (SQLite has no row locks: there the attempt simply runs.)
+    """
+    published_fact_check("First.", reviewer=reviewer, editor=editor)
+    first = WebhookDelivery.objects.get()
+    writer = connections.create_connection("default")
+    try:
+        if writer.vendor == "postgresql":
+            writer.set_autocommit(False)
+            with writer.cursor() as cursor:
+                cursor.execute(
+                    "SELECT id FROM integrations_webhooksubscription WHERE id = %s FOR KEY SHARE", [subscription.pk]
+                )
+        assert sending.attempt(first.pk) == DeliveryStatus.DELIVERED
+    finally:
+        if writer.vendor == "postgresql":
+            writer.rollback()
+        writer.close()

@@ -57,6 +57,8 @@ class Command(BaseCommand):
         if not settings.FACTCHECK_WEBHOOK_ALLOW_PRIVATE:
             raise CommandError("The receiver is on 127.0.0.1: set FACTCHECK_WEBHOOK_ALLOW_PRIVATE=1.")
         self.processes: dict[str, subprocess.Popen] = {}
+        # Stopped from outside (timeout, Ctrl-C): still stop the receiver and the workers.
+        signal.signal(signal.SIGTERM, lambda *args: sys.exit("Stopped."))
         log_path = Path(tempfile.mkstemp(prefix="webhook-receiver-", suffix=".jsonl")[1])
         port = free_port()
         WebhookSubscription.objects.filter(name="delivery proof").delete()
@@ -64,7 +66,7 @@ class Command(BaseCommand):
             name="delivery proof", url=f"http://127.0.0.1:{port}/hooks", events=WebhookEventType.values
         )
         receiver_args = [sys.executable, str(RECEIVER), str(port), subscription.secret, str(log_path), str(fail_rate)]
-        worker_args = [sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay"]
+        worker_args = [sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay", "-v", "0"]
         try:
             self._start("receiver", receiver_args)
             for number in range(workers):
