@@ -134,7 +134,7 @@ def redeliver(deliveries) -> int:
     count = 0
     with transaction.atomic():
         now = timezone.now()
-        for delivery in deliveries.select_for_update():
+        for delivery in deliveries.select_for_update(of=("self",)):
             delivery.status = DeliveryStatus.PENDING
             delivery.next_attempt_at = now
             delivery.leased_until = None
