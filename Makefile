@@ -36,6 +36,9 @@ demo: install
 	$(PY) manage.py demo_accounts
 	$(PY) manage.py populate_history --auto
 	@echo "Demo on http://127.0.0.1:8000/ — admin at /admin/ (reviewer/reviewer, editor/editor, admin/admin)"
+	@# The background worker runs beside the server and stops with it (Ctrl-C or exit).
+	$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # The test server speaks plain HTTP; tests/test_deploy.py checks the HTTPS settings.
