@@ -18,7 +18,7 @@ from claims.bulk import new_instance
 from claims.choices import VerdictStatus
 from claims.models import Appearance, Claim, Verdict
 from claims.ratingmap import RatingMapper
-from claims.services import public_record_changed
+from claims.services import WorkflowError, public_record_changed, verdict_missing
 
 from .normalise import Review, publisher_key
 from .related import RelatedRows
@@ -181,6 +181,11 @@ class Writer(RelatedRows):
                 self.summary.count("reviews", "unchanged")
             appearance_pairs.extend((claim, source) for source in works)
 
+        for verdict in [*(verdict for _, verdict in new_verdicts), *changed_verdicts]:
+            # The services' rule for a published verdict holds for imported ones too.
+            missing = verdict_missing(verdict)
+            if missing:
+                raise WorkflowError(f"Cannot publish the review {verdict.review_url} without {', '.join(missing)}.")
         self._created(Claim, new_claims, "claims")
         self.new_claim_ids = {claim.pk for claim in new_claims}
         for claim, verdict in new_verdicts:
