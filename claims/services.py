@@ -202,6 +202,19 @@ def _transition(
     return current
 
 
+def verdict_missing(verdict: Verdict) -> list[str]:
+    """What ``verdict`` still lacks to stand as published (nothing: an empty list).
+
+    The desk's own verdicts need a rating, a headline and an explanation before they go
+    to the editors. A review imported from another fact-checker (it has a
+    ``review_url``) is published as its author wrote it: it needs its rating.
+    """
+    needs = [("a rating", verdict.rating_id)]
+    if not verdict.review_url:
+        needs += [("a headline", verdict.headline.strip()), ("an explanation", verdict.explanation.strip())]
+    return [name for name, present in needs if not present]
+
+
 @transaction.atomic
 def verdict_submit(*, verdict: Verdict, actor: User, expected_version: int | None = None) -> Verdict:
     """Send a draft to the editors. It needs a rating, a headline and an explanation."""
@@ -215,15 +228,7 @@ def verdict_submit(*, verdict: Verdict, actor: User, expected_version: int | Non
     )
     if current.reviewer_id != actor.pk and not actor.has_perm("claims.change_others_verdict"):
         raise PermissionDenied("Only the author of this draft, or an editor, can submit it.")
-    missing = [
-        name
-        for name, present in (
-            ("a rating", current.rating_id),
-            ("a headline", current.headline.strip()),
-            ("an explanation", current.explanation.strip()),
-        )
-        if not present
-    ]
+    missing = verdict_missing(current)
     if missing:
         raise WorkflowError(f"Cannot submit this verdict without {_join(missing)}.")
     current.status = VerdictStatus.IN_REVIEW
