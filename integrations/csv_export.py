@@ -3,7 +3,8 @@
 ``?format=csv`` (or ``Accept: text/csv``) on ``/api/v1/claims/`` and ``/api/v1/verdicts/``
 returns every row the filters select, in the requested ordering, as one streamed
 response: rows are read through a server-side cursor (PostgreSQL) in chunks and written
-as they come, so memory stays constant however many rows there are. Each row is the JSON
+as they come, so memory stays constant however many rows there are. With ``cursor`` or
+``page_size`` it is that page only, as in JSON, with a ``Link`` header to the next. Each row is the JSON
 list item flattened: nested objects become dotted columns (``speaker.name``,
 ``verdict.rating.slug``). Text that a spreadsheet would run as a formula (starting with
 ``=``, ``+``, ``-``, ``@``) is prefixed with an apostrophe.
@@ -13,12 +14,12 @@ import csv
 from collections.abc import Iterable, Iterator
 
 from django.db.models import F
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer
 
 CHUNK_SIZE = 2000
+CSV = "text/csv; charset=utf-8"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -78,12 +79,25 @@ def columns(item_builder, fields: Iterable[str], links) -> list[str]:
     return list(flatten(item_builder(dict.fromkeys(fields, now), links)))
 
 
-def stream_list(view, verdicts) -> StreamingHttpResponse:
-    """Every row of a filtered list as CSV, in the list's ordering, streamed."""
+def _page(view, verdicts) -> HttpResponse:
+    """One page as CSV, when a cursor or page size is given; the Link header names its neighbours."""
+    rows = view.paginate_queryset(view.plain_rows(verdicts))
+    header = columns(view.item, view.plain_rows(verdicts).query.values_select, view.links)
+    flat = [flatten(view.item(row, view.links)) for row in rows]
+    response = HttpResponse(_csv_text([header, *([item.get(c) for c in header] for item in flat)]), content_type=CSV)
+    paginator = view.paginator
+    links = [f'<{url}>; rel="{rel}"' for rel, url in (("next", paginator.next), ("prev", paginator.previous)) if url]
+    if links:
+        response["Link"] = ", ".join(links)
+    return response
+
+
+def stream_list(view, verdicts) -> HttpResponse:
+    """Every row of a filtered list as CSV, in the list's ordering, streamed (or one page, if asked)."""
     request = view.request
-    paging = set(request.query_params) & {view.paginator.cursor_query_param, view.paginator.page_size_query_param}
-    if paging:
-        raise ValidationError({name: ["CSV streams every row: there are no pages."] for name in sorted(paging)})
+    paginator = view.paginator
+    if set(request.query_params) & {paginator.cursor_query_param, paginator.page_size_query_param}:
+        return _page(view, verdicts)
     order = view.paginator.orderings[view.paginator.ordering_name(request)]
     position, key = F(order.position), F(order.key)
     ordering = [position.desc(), key.desc()] if order.descending else [position.asc(), key.asc()]
@@ -103,7 +117,7 @@ def stream_list(view, verdicts) -> StreamingHttpResponse:
         if batch:
             yield _csv_text(batch)
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(lines(), content_type=CSV)
     response["Content-Disposition"] = f'attachment; filename="{view.list_kind}.csv"'
     return response
 
