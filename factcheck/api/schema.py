@@ -109,8 +109,13 @@ class PublicAPISchema(AutoSchema):
         return responses
 
     def _success_headers(self) -> dict:
+        # A list streamed as CSV (integrations.csv_export) is sent before it is complete: no ETag.
+        streams = self.view.action == "list" and any(
+            getattr(renderer, "format", None) == "csv" for renderer in self.view.renderer_classes
+        )
+        etag = "Identifies this version of the response (send it back in If-None-Match)."
         headers = {
-            "ETag": _header("Identifies this version of the response (send it back in If-None-Match).", required=True),
+            "ETag": _header(etag + (" Not sent with a streamed CSV list." if streams else ""), required=not streams),
             "Cache-Control": _header(
                 "public for anonymous callers (max-age, stale-while-revalidate), else private.", required=True
             ),
