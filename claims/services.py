@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from .choices import CURRENT_VERDICT_STATUSES, VerdictStatus
 from .errors import ConflictError, WorkflowError
-from .events import claims_changed, verdict_changed
+from .events import claims_did_change, gather_claim_changes, verdict_changed
 from .models import Claim, Evidence, Topic, Verdict
 from .transitions import TRANSITIONS, Transition, refusal
 
@@ -110,6 +110,7 @@ def _save_parts(parent: Claim | Verdict, parts: Parts | None, *, link: str, acto
 
 
 @transaction.atomic
+@gather_claim_changes
 def claim_save(
     *,
     claim: Claim,
@@ -140,7 +141,7 @@ def claim_save(
         only = ASSIGNMENT if changed <= {"assigned_to_id", "created_at", "updated_at"} else None
         _record(claim, actor=actor, reason="Edited", only=only)
         if only is None:
-            claims_changed.send(sender=Claim, claim_ids=[claim.pk])
+            claims_did_change([claim.pk])
     if topics is not None:
         claim.topics.set(topics)
     _save_parts(claim, appearances, link="claim", actor=actor, reason="Edited with the claim")

@@ -8,14 +8,14 @@ topics, must move it, whoever makes the change. (Fixture loads keep their own ti
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from .events import claims_changed
+from .events import claims_did_change
 from .models import Appearance, Claim
 from .services import public_record_changed
 
 
 def _changed(claim_ids) -> None:
     public_record_changed(claim_ids)
-    claims_changed.send(sender=Claim, claim_ids=list(claim_ids))
+    claims_did_change(claim_ids)
 
 
 @receiver(post_save, sender=Appearance, dispatch_uid="claims_appearance_saved")

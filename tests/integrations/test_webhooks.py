@@ -275,3 +275,21 @@ def test_a_delivery_is_sent_while_a_writer_adds_others_for_the_same_subscriber(
         if writer.vendor == "postgresql":
             writer.rollback()
         writer.close()
+
+
+def test_a_claim_saved_with_its_topics_sends_one_update_with_the_finished_state(subscription, reviewer, editor):
+    from claims.models import Topic
+
+    verdict = published_fact_check("Before.", reviewer=reviewer, editor=editor)
+    WebhookEvent.objects.all().delete()
+    topic = Topic.objects.create(name="Artillery", slug="artillery")
+    claim = verdict.claim
+    claim.text = "After."
+    services.claim_save(claim=claim, actor=editor, topics=[topic])
+    event = WebhookEvent.objects.get()
+    assert event.type == "claim.updated"
+    assert event.payload["data"]["claim"]["text"] == "After."
+    assert [t["slug"] for t in event.payload["data"]["claim"]["topics"]] == ["artillery"]
+    # A topic added on its own (outside a claim save) is an update too.
+    claim.topics.add(Topic.objects.create(name="Rockets", slug="rockets"))
+    assert WebhookEvent.objects.filter(type="claim.updated").count() == 2
