@@ -68,6 +68,17 @@ class Field:
     def source(self) -> str:
         return self.path if self.path is not None else self.key
 
+    @property
+    def nested_shape(self) -> Shape:
+        if self.shape is None:
+            raise ValueError(f"{self.key} nests no shape.")
+        return self.shape
+
+    def apply(self, raw):
+        if self.transform is None:
+            raise ValueError(f"{self.key} has no transform.")
+        return self.transform(raw)
+
 
 @dataclass(frozen=True)
 class Shape:
@@ -136,11 +147,11 @@ def _serializer_field(f: Field):
         )
     if f.kind == "nested":
         if f.many:
-            return serializer_for(f.shape)(many=True, **options)
-        return serializer_for(f.shape)(allow_null=f.allow_null, **options)
-    if f.kind == "computed":
+            return serializer_for(f.nested_shape)(many=True, **options)
+        return serializer_for(f.nested_shape)(allow_null=f.allow_null, **options)
+    if f.kind == "computed" and f.serializer_field is not None:
         typed = extend_schema_field(f.serializer_field())(type("Computed", (_Computed,), {}))
-        return typed(f.transform, f.source, **options)
+        return typed(f.apply, f.source, **options)
     if f.kind == "method":
         return serializers.SerializerMethodField(**options)
     if f.serializer_field is not None:
@@ -191,7 +202,7 @@ def json_expression(shape: Shape, links: dict[str, str], prefix: str = "", alias
     rows are verdicts) to where it is.
     """
     aliases = aliases or {}
-    parts = {}
+    parts: dict[str, Any] = {}
     for f in shape.fields:
         if f.kind == "method" or f.many:
             raise ValueError(f"{shape.name}.{f.key} cannot be built by the database.")
@@ -201,11 +212,11 @@ def json_expression(shape: Shape, links: dict[str, str], prefix: str = "", alias
         elif f.kind == "computed":
             parts[f.key] = Func(F(at), template=f.sql_template)
         elif f.kind == "nested" and (f.joined or f.source in aliases):
-            parts[f.key] = json_expression(f.shape, links, at)
+            parts[f.key] = json_expression(f.nested_shape, links, at)
         elif f.kind == "nested":
             # A correlated subquery on the foreign key; NULL when there is none.
-            rows = f.shape.model.objects.filter(pk=OuterRef(f"{at}_id"))
-            parts[f.key] = Subquery(rows.values(json=json_expression(f.shape, links)), output_field=JSONField())
+            rows = f.nested_shape.model._default_manager.filter(pk=OuterRef(f"{at}_id"))
+            parts[f.key] = Subquery(rows.values(json=json_expression(f.nested_shape, links)), output_field=JSONField())
         else:
             parts[f.key] = F(at)
     return JSONObject(**parts)
@@ -220,7 +231,7 @@ def _walk_values(shape: Shape, prefix: str, aliases: dict[str, str]) -> Iterator
         if f.kind == "nested":
             if not (f.joined or f.source in aliases):
                 yield f"{at}_id"
-            yield from _walk_values(f.shape, at, {})
+            yield from _walk_values(f.nested_shape, at, {})
         elif f.kind == "method" or f.many:
             raise ValueError(f"{shape.name}.{f.key} cannot be read from plain rows.")
         else:
@@ -239,16 +250,16 @@ def _plain(raw):
 def build(shape: Shape, row: dict, links: dict[str, str], prefix: str = "", aliases: dict | None = None) -> dict:
     """One item from a ``values()`` row: the same dict the shape's serializer gives."""
     aliases = aliases or {}
-    item = {}
+    item: dict[str, Any] = {}
     for f in shape.fields:
         at = _resolve(prefix, f.source, aliases)
         if f.kind == "link":
             item[f.key] = f"{links[f.view]}{row[at]}/"
         elif f.kind == "computed":
-            item[f.key] = f.transform(row[at])
+            item[f.key] = f.apply(row[at])
         elif f.kind == "nested":
             absent = not (f.joined or f.source in aliases) and row[f"{at}_id"] is None
-            item[f.key] = None if absent else build(f.shape, row, links, at)
+            item[f.key] = None if absent else build(f.nested_shape, row, links, at)
         else:
             item[f.key] = _plain(row[at])
     return item
