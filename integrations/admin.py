@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey as UnusedAPIKey
 
-from factcheck.api.views import is_desk_member
+from claims.visibility import is_desk_member
 
 from .models import APIKey, APIKeyScope, APIKeyUsage, WebhookDelivery, WebhookEventType, WebhookSubscription
 from .services import check_subscription

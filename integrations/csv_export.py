@@ -18,6 +18,8 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from rest_framework.renderers import BaseRenderer
 
+from claims.api import rows as list_rows
+
 CHUNK_SIZE = 2000
 CSV = "text/csv; charset=utf-8"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -69,21 +71,22 @@ def _csv_text(rows: Iterable[list]) -> str:
     return "".join(writer.writerow([_cell(value) for value in row]) for row in rows)
 
 
-def columns(item_builder, fields: Iterable[str], links) -> list[str]:
-    """The CSV header: the keys of a list item, flattened, from the item builder itself.
+def columns(kind: str, fields: Iterable[str], host: str) -> list[str]:
+    """The CSV header: the keys of a list item, flattened, from the list's own item builder.
 
     The sample row has a value in every field (a time fits every use), so no nested object
     is left out as null.
     """
     now = timezone.now()
-    return list(flatten(item_builder(dict.fromkeys(fields, now), links)))
+    return list(flatten(list_rows.item(kind, dict.fromkeys(fields, now), host)))
 
 
 def _page(view, verdicts) -> HttpResponse:
     """One page as CSV, when a cursor or page size is given; the Link header names its neighbours."""
-    rows = view.paginate_queryset(view.plain_rows(verdicts))
-    header = columns(view.item, view.plain_rows(verdicts).query.values_select, view.links)
-    flat = [flatten(view.item(row, view.links)) for row in rows]
+    kind, host = view.list_kind, list_rows.origin(view.request)
+    page = view.paginate_queryset(list_rows.plain_rows(kind, verdicts))
+    header = columns(kind, list_rows.plain_rows(kind, verdicts).query.values_select, host)
+    flat = [flatten(list_rows.item(kind, row, host)) for row in page]
     response = HttpResponse(_csv_text([header, *([item.get(c) for c in header] for item in flat)]), content_type=CSV)
     paginator = view.paginator
     links = [f'<{url}>; rel="{rel}"' for rel, url in (("next", paginator.next), ("prev", paginator.previous)) if url]
@@ -101,15 +104,15 @@ def stream_list(view, verdicts) -> HttpResponse:
     order = view.paginator.orderings[view.paginator.ordering_name(request)]
     position, key = F(order.position), F(order.key)
     ordering = [position.desc(), key.desc()] if order.descending else [position.asc(), key.asc()]
-    rows = view.plain_rows(verdicts).order_by(*ordering)
-    header = columns(view.item, rows.query.values_select, view.links)
-    links, item = view.links, view.item
+    kind, host = view.list_kind, list_rows.origin(request)
+    selected = list_rows.plain_rows(kind, verdicts).order_by(*ordering)
+    header = columns(kind, selected.query.values_select, host)
 
     def lines() -> Iterator[str]:
         yield _csv_text([header])
         batch = []
-        for row in rows.iterator(chunk_size=CHUNK_SIZE):
-            flat = flatten(item(row, links))
+        for row in selected.iterator(chunk_size=CHUNK_SIZE):
+            flat = flatten(list_rows.item(kind, row, host))
             batch.append([flat.get(column) for column in header])
             if len(batch) == CHUNK_SIZE:
                 yield _csv_text(batch)

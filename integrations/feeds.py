@@ -16,7 +16,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from claims.choices import VerdictStatus
 from claims.models import Rating, Verdict
-from claims.selectors import public_speakers, public_topics
+from claims.visibility import public_speakers, public_topics
 
 from .selectors import FEED_LENGTH, feed_verdicts
 

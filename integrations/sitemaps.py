@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from claims.selectors import public_claims
+from claims.visibility import public_claims
 
 
 class HomeSitemap(Sitemap):

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from claims.choices import VerdictStatus
 from claims.models import Verdict
-from claims.selectors import public_claims
+from claims.visibility import public_claims
 
 from ..models import WebhookDelivery, WebhookEvent, WebhookEventType, WebhookSubscription
 
