@@ -53,14 +53,15 @@ def _claim(claim_id: int):
     return public_api_get(reverse("api-v1:claim-detail", args=[claim_id]))
 
 
-def _record(event_type: str, data: dict) -> WebhookEvent | None:
-    subscriptions = [
+def _subscribers(event_type: str) -> list[WebhookSubscription]:
+    return [
         subscription
         for subscription in WebhookSubscription.objects.filter(is_active=True)
         if event_type in subscription.events
     ]
-    if not subscriptions:
-        return None
+
+
+def _record(event_type: str, data: dict, subscriptions: list[WebhookSubscription]) -> WebhookEvent:
     from .delivery import deliver_webhook
 
     now = timezone.now()
@@ -79,6 +80,9 @@ def _record(event_type: str, data: dict) -> WebhookEvent | None:
 @transaction.atomic
 def verdict_event(*, verdict: Verdict, change: str) -> WebhookEvent | None:
     """Record a verdict published, corrected or retracted (``change``) for its subscribers."""
+    subscriptions = _subscribers(VERDICT_EVENTS[change])
+    if not subscriptions:
+        return None  # nobody listens: no payload to build
     data = {
         "verdict": public_api_get(reverse("api-v1:verdict-detail", args=[verdict.pk])),
         # A retracted fact-check's claim is no longer public: null.
@@ -89,17 +93,16 @@ def verdict_event(*, verdict: Verdict, change: str) -> WebhookEvent | None:
             else None
         ),
     }
-    return _record(VERDICT_EVENTS[change], data)
+    return _record(VERDICT_EVENTS[change], data, subscriptions)
 
 
 @transaction.atomic
 def claims_updated(claim_ids) -> list[WebhookEvent]:
     """Record ``claim.updated`` for each public claim among ``claim_ids`` (the others are nobody's business)."""
-    if not WebhookSubscription.objects.filter(is_active=True).exists():
+    subscriptions = _subscribers(WebhookEventType.CLAIM_UPDATED)
+    if not subscriptions:
         return []
-    events = []
-    for claim_id in public_claims().filter(pk__in=list(claim_ids)).values_list("pk", flat=True):
-        event = _record(WebhookEventType.CLAIM_UPDATED, {"claim": _claim(claim_id)})
-        if event:
-            events.append(event)
-    return events
+    return [
+        _record(WebhookEventType.CLAIM_UPDATED, {"claim": _claim(claim_id)}, subscriptions)
+        for claim_id in public_claims().filter(pk__in=list(claim_ids)).values_list("pk", flat=True)
+    ]
