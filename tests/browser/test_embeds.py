@@ -36,7 +36,7 @@ def other_origin():
 
 
 def test_embed_renders_on_another_origin_and_nothing_else_can_be_framed(
-    transactional_db, live_server, browser, other_origin, reviewer, editor
+    django_db_serialized_rollback, live_server, browser, other_origin, reviewer, editor
 ):
     verdict = published_fact_check("Russia is buying shells from North Korea.", reviewer=reviewer, editor=editor)
     # The live server answers as localhost; the framing page is on 127.0.0.1 with another port.

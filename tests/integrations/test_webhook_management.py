@@ -92,7 +92,7 @@ def test_admin_shows_failed_deliveries_and_redelivers(client, editor, reviewer, 
     assert delivery.status == DeliveryStatus.PENDING
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_queue_worker_delivers(subscription, receiver, reviewer, editor):
     published_fact_check("Through the queue.", reviewer=reviewer, editor=editor)
     call_command("db_worker", batch=True, no_startup_delay=True, interval=0, verbosity=0)

@@ -251,7 +251,7 @@ def test_a_worker_dying_mid_attempt_leaves_a_watchdog_job(subscription, receiver
     assert [sent["headers"]["webhook-id"] for sent in receiver.received] == [delivery.event.webhook_id]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_delivery_is_sent_while_a_writer_adds_others_for_the_same_subscriber(
     subscription, receiver, reviewer, editor
 ):
