@@ -561,7 +561,9 @@ BAD_PARAMETERS = [
     # unknown parameters
     *((endpoint, {"search": "x"}) for endpoint in [*PAGINATED_JSON_ENDPOINTS, "ratings", "claim-reviews"]),
     ("ratings", {"page_size": "5"}),
-    ("claims", {"format": "json"}),
+    # Claims and verdicts come as JSON or CSV; other lists have one format and no such parameter.
+    ("speakers", {"format": "json"}),
+    ("claims", {"format": "xml"}),
     ("claims", {"limit": "5"}),
 ]
 
