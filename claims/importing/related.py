@@ -19,7 +19,7 @@ from claims.bulk import BATCH, HistoryStamp, insert_rows, new_instance
 from claims.models import Speaker
 from sources.models import Publisher, Source
 
-from .normalise import Person, Work, publisher_key
+from .records import Person, Work, publisher_key
 from .summary import ImportSummary
 
 
