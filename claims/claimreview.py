@@ -130,8 +130,6 @@ def claim_review(
     item: dict = {"@type": "Claim"}
     if claim.speaker_id:
         item["author"] = _person_or_organisation(claim.speaker)
-    if claim.made_in:
-        item["name"] = claim.made_in
     if claim.made_on:
         item["datePublished"] = claim.made_on.isoformat()
     if appearances:
