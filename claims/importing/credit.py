@@ -12,6 +12,7 @@ gives several, the first is kept and the rest are named in the review's notes.
 """
 
 import re
+from functools import cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -38,8 +39,13 @@ WIKIDATA = re.compile(r"^https?://(?:www\.)?wikidata\.org/(?:wiki|entity)/(Q[1-9
 
 def as_list(value) -> list:
     """A value schema.org allows to be one or many, as a list without the empty ones."""
-    values = value if isinstance(value, list) else [value]
-    return [item for item in values if item not in (None, "", {}, [])]
+    if not isinstance(value, list):
+        return [] if _empty(value) else [value]
+    return [item for item in value if not _empty(item)]
+
+
+def _empty(value) -> bool:
+    return value is None or (not value and isinstance(value, str | dict | list))
 
 
 def _named(value, text_key: str = "name") -> dict:
@@ -66,12 +72,14 @@ def _publisher(value) -> dict:
     return publisher
 
 
+@cache
+def _desk(name: str, url: str) -> tuple[str, str]:
+    return name.casefold(), url.rstrip("/").casefold()
+
+
 def _is_desk(name: str, url: str) -> bool:
-    desk_url = settings.FACTCHECK_DESK_URL.rstrip("/").casefold()
-    return (
-        bool(url and url.rstrip("/").casefold() == desk_url)
-        or name.casefold() == settings.FACTCHECK_DESK_NAME.casefold()
-    )
+    desk_name, desk_url = _desk(settings.FACTCHECK_DESK_NAME, settings.FACTCHECK_DESK_URL)
+    return bool(url and url.rstrip("/").casefold() == desk_url) or name.casefold() == desk_name
 
 
 def fact_checker(raw: dict, *, review_url: str, options: Options, notes: list[str]) -> tuple:

@@ -14,6 +14,7 @@ wording: a year (``2021``), a month (``July 2021``) or free text (``mid-July``) 
 """
 
 import re
+from contextlib import suppress
 from datetime import UTC, date, datetime
 
 from django.utils import timezone
@@ -86,6 +87,9 @@ def _numeric(match: re.Match, text: str, what: str, day_first: bool | None) -> d
 
 def _read(text: str, what: str, day_first: bool | None) -> datetime | None:
     """The moment ``text`` names, or None when it is no date this module reads."""
+    if len(text) >= 10 and text[4] == "-" and text[7] == "-":
+        with suppress(ValueError):  # ISO 8601 as most feeds write it, read in C
+            return datetime.fromisoformat(text)
     if match := ISO.fullmatch(text):
         if match["h"] is None:
             return _calendar(int(match["y"]), int(match["m"]), int(match["d"]), text, what)

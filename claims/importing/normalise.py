@@ -50,6 +50,13 @@ READ = {
     "publisher": {"name", "url", "sameAs", "site"},
     "itemReviewed.author": {"name", "jobTitle", "affiliation", "sameAs", "url"},
 }
+# What the surroundings add to a record (see .readers) is no key of the data's.
+CONTEXT = {FEED_DATE_CREATED, PAGE_URL, PAGE_LANGUAGE, CSV_COLUMNS}
+ALLOWED = {path: frozenset(keys | MARKUP | (CONTEXT if not path else set())) for path, keys in READ.items()}
+NESTED = {
+    path: tuple((key, f"{path}.{key}" if path else key) for key in keys if (f"{path}.{key}" if path else key) in READ)
+    for path, keys in READ.items()
+}
 
 
 def normalise(raw: dict, where: str, *, options: Options | None = None) -> Review:
@@ -210,24 +217,20 @@ def _feed_created(raw: dict) -> datetime | None:
 
 def _unknown_keys(raw: dict) -> list[str]:
     """The keys of the record the import does not read, as dotted paths (CSV: the columns)."""
+    unknown: list[str] = []
+    _walk(raw, "", unknown)
+    if not unknown:
+        return unknown
     columns = raw.get(CSV_COLUMNS) or {}
-    unknown = []
+    return sorted({f"column {columns[dotted]}" if dotted in columns else dotted for dotted in unknown})
 
-    def walk(node: dict, path: str) -> None:
-        for key, value in node.items():
-            if key.startswith("_") or key in MARKUP:
-                continue
-            dotted = f"{path}.{key}" if path else key
-            if path in READ and key in READ[path]:
-                if isinstance(value, dict) and dotted in READ:
-                    walk(value, dotted)
-                elif isinstance(value, list) and dotted in READ:
-                    for element in value:
-                        if isinstance(element, dict):
-                            walk(element, dotted)
-                continue
-            else:
-                unknown.append(f"column {columns[dotted]}" if dotted in columns else dotted)
 
-    walk(raw, "")
-    return list(dict.fromkeys(unknown))
+def _walk(node: dict, path: str, unknown: list[str]) -> None:
+    allowed = ALLOWED[path]
+    if not node.keys() <= allowed:
+        unknown.extend(f"{path}.{key}" if path else key for key in node if key not in allowed)
+    for key, dotted in NESTED[path]:
+        value = node.get(key)
+        for element in value if isinstance(value, list) else (value,):
+            if isinstance(element, dict):
+                _walk(element, dotted, unknown)

@@ -13,6 +13,7 @@ import html
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -86,10 +87,20 @@ class _Page(HTMLParser):
             self.blocks[-1] += data
 
 
-def types(node: dict) -> set[str]:
-    kind = node.get("@type", [])
+@cache
+def _type_name(kind: str) -> str:
+    """``https://schema.org/ClaimReview`` and ``schema:ClaimReview`` are ``claimreview``."""
+    return kind.rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower()
+
+
+def types(node: dict) -> frozenset[str]:
+    kind = node.get("@type")
+    if kind is None:
+        return frozenset()
+    if isinstance(kind, str):
+        return frozenset((_type_name(kind),))
     kinds = kind if isinstance(kind, list) else [kind]
-    return {str(k).rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower() for k in kinds}
+    return frozenset(_type_name(str(k)) for k in kinds)
 
 
 def claim_reviews(data, where: str) -> Iterator[tuple[str, dict]]:
