@@ -18,7 +18,7 @@ from claims.bulk import new_instance
 from claims.choices import VerdictStatus
 from claims.models import Appearance, Claim, Verdict
 from claims.ratingmap import RatingMapper
-from claims.services import WorkflowError, public_record_changed, verdict_missing
+from claims.services import WorkflowError, missing_for_submission, public_record_changed
 
 from .records import Review, publisher_key
 from .related import RelatedRows
@@ -167,7 +167,7 @@ class Writer(RelatedRows):
 
         for verdict in [*(verdict for _, verdict in new_verdicts), *changed_verdicts]:
             # The services' rule for a published verdict holds for imported ones too.
-            missing = verdict_missing(verdict)
+            missing = list(missing_for_submission(verdict).values())
             if missing:
                 raise WorkflowError(f"Cannot publish the review {verdict.review_url} without {', '.join(missing)}.")
         self._created(Claim, new_claims, "claims")

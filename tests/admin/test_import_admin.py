@@ -176,9 +176,9 @@ def test_the_date_order_and_language_chosen_apply_to_the_confirmed_import(editor
 
 def test_a_spreadsheet_whose_columns_disagree_is_refused_not_an_error_page(editor):
     content = (
-        "url,claimReviewed,author,author.name,reviewRating.alternateName\n"
-        "https://c.example/1,A claim.,Checker,Another checker,False\n"
-    ).encode()
+        b"url,claimReviewed,author,author.name,reviewRating.alternateName\n"
+        b"https://c.example/1,A claim.,Checker,Another checker,False\n"
+    )
 
     response = check(login(editor), upload("sheet.csv", content))
 

@@ -91,16 +91,16 @@ class TestPreconditions:
         # The desk's own: rating, headline and explanation; another fact-checker's review
         # (imported, with its URL) stands as its author wrote it, with its rating.
         rating = Rating.objects.get(slug="false")
-        assert services.verdict_missing(Verdict(headline=" ", explanation="")) == [
+        assert list(services.missing_for_submission(Verdict(headline=" ", explanation="")).values()) == [
             "a rating",
             "a headline",
             "an explanation",
         ]
-        assert services.verdict_missing(Verdict(rating=rating, headline="H", explanation="E")) == []
+        assert services.missing_for_submission(Verdict(rating=rating, headline="H", explanation="E")) == {}
         imported = Verdict(review_url="https://checker.example/1", headline="", explanation="")
-        assert services.verdict_missing(imported) == ["a rating"]
+        assert services.missing_for_submission(imported) == {"rating": "a rating"}
         imported.rating = rating
-        assert services.verdict_missing(imported) == []
+        assert services.missing_for_submission(imported) == {}
 
     def test_author_cannot_publish_their_own_verdict(self, editor):
         verdict = in_review(make_claim(), editor)
