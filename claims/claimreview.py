@@ -41,9 +41,10 @@ def review_author(verdict: Verdict) -> dict | list[dict]:
     An imported review keeps the fact-checker's address as the review gave it, and the
     people who wrote it follow the organisation as Person authors.
     """
-    if verdict.reviewed_by_id is None:
+    checker = verdict.reviewed_by
+    if checker is None:
         return desk()
-    author = {"@type": "Organization", "name": verdict.reviewed_by.name}
+    author = {"@type": "Organization", "name": checker.name}
     if verdict.review_author_url:
         author["url"] = verdict.review_author_url
     if not verdict.review_byline:
@@ -51,8 +52,10 @@ def review_author(verdict: Verdict) -> dict | list[dict]:
     return [author, *({"@type": "Person", "name": name} for name in verdict.review_byline.split(", "))]
 
 
-def _date_published(verdict: Verdict, first_published: datetime) -> str:
+def _date_published(verdict: Verdict, first_published: datetime | None) -> str | None:
     """The date, or for a review that gave its time and zone, the time in that zone."""
+    if first_published is None:
+        return None
     if verdict.review_date_offset is None:
         return first_published.date().isoformat()
     zone = timezone(timedelta(minutes=verdict.review_date_offset))

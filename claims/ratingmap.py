@@ -373,11 +373,11 @@ class RatingMapper:
         for rating in ratings:  # the desk's own labels and slugs always map to themselves
             self.by_label[normalise_label(rating.label)] = rating
             self.by_label[normalise_label(rating.slug.replace("-", " "))] = rating
-        axis = [rating for rating in ratings if rating.value is not None]
+        axis = {rating: rating.value for rating in ratings if rating.value is not None}
         self.points: dict[Decimal, Rating] = {}
         if len(axis) > 1:
-            worst, best = min(r.value for r in axis), max(r.value for r in axis)
-            self.points = {Decimal(r.value - worst) / Decimal(best - worst): r for r in axis}
+            worst, best = min(axis.values()), max(axis.values())
+            self.points = {Decimal(value - worst) / Decimal(best - worst): r for r, value in axis.items()}
 
     @classmethod
     def from_settings(cls, extra: dict[str, str] | None = None) -> "RatingMapper":

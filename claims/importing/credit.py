@@ -84,7 +84,9 @@ def _is_desk(name: str, url: str) -> bool:
 
 def fact_checker(raw: dict, *, review_url: str, options: Options, notes: list[str]) -> tuple:
     """(reviewer, byline): reviewer is (name, url), or None for this desk's own review."""
-    organisations, people, untyped = [], [], []
+    organisations: list[dict] = []
+    people: list[dict] = []
+    untyped: list[dict] = []
     for author in map(_named, as_list(raw.get("author"))):
         kinds = types(author)
         (organisations if kinds & ORGANISATION_TYPES else people if "person" in kinds else untyped).append(author)

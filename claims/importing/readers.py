@@ -42,7 +42,7 @@ class Input:
 
     @classmethod
     def from_paths(cls, paths: Iterable[str | Path]) -> list["Input"]:
-        inputs = []
+        inputs: list[Input] = []
         for raw in paths:
             path = Path(raw)
             if path.is_dir():
@@ -103,7 +103,7 @@ def types(node: dict) -> frozenset[str]:
     return frozenset(_type_name(str(k)) for k in kinds)
 
 
-def claim_reviews(data, where: str) -> Iterator[tuple[str, dict]]:
+def claim_reviews(data, where: str) -> Iterator[tuple[str, dict | RecordError]]:
     """Every ClaimReview in a parsed JSON(-LD) document, with where it was found."""
     if isinstance(data, list):
         for index, item in enumerate(data, start=1):
@@ -126,10 +126,8 @@ def claim_reviews(data, where: str) -> Iterator[tuple[str, dict]]:
     elif "datafeeditem" in kinds:
         for location, review in claim_reviews(data.get("item"), where):
             # The feed item's dateCreated can carry the time of day that datePublished omits.
-            yield (
-                location,
-                {**review, FEED_DATE_CREATED: data.get("dateCreated")} if data.get("dateCreated") else review,
-            )
+            created = data.get("dateCreated")
+            yield location, ({**review, FEED_DATE_CREATED: created} if created and isinstance(review, dict) else review)
     elif "claimreview" in kinds:
         yield where, data
 
@@ -222,7 +220,10 @@ def read_inputs(inputs: Iterable[Input]) -> Iterator[tuple[str, dict | RecordErr
             if not found_in_file and isinstance(data, dict):
                 keys = ", ".join(sorted(map(str, data))[:10])
         if not found_in_file and not unreadable and documents:
-            yield item.name, RecordError(
-                "no ClaimReview found (expected ClaimReview, a list, @graph, a DataFeed, or a list under "
-                f"{', '.join(WRAPPING_KEYS)})" + (f"; keys found: {keys}" if keys else "")
+            yield (
+                item.name,
+                RecordError(
+                    "no ClaimReview found (expected ClaimReview, a list, @graph, a DataFeed, or a list under "
+                    f"{', '.join(WRAPPING_KEYS)})" + (f"; keys found: {keys}" if keys else "")
+                ),
             )

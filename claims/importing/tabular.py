@@ -94,12 +94,13 @@ def csv_records(text: str, name: str) -> Iterator[tuple[str, dict | RecordError]
             continue
         record: dict = {"@type": "ClaimReview", CSV_COLUMNS: columns}
         try:
-            for path, column, value in zip(paths, header, row, strict=False):
-                value = value.strip()
-                if not value or not path:
+            for path, column, text in zip(paths, header, row, strict=False):
+                text = text.strip()
+                if not text or not path:
                     continue
+                value: str | list[str] = text
                 if path.rsplit(".", 1)[-1] in LISTS:
-                    value = [item for item in re.split(r"[\s|]+", value) if item]
+                    value = [item for item in re.split(r"[\s|]+", text) if item]
                 _put(record, path, value, column.strip())
         except RecordError as error:
             yield where, error

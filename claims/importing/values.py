@@ -94,7 +94,7 @@ def parse_url(value, what: str, *, limit: int = LIMITS["url"], base: str = "") -
     match = WEB_ADDRESS.fullmatch(url)
     host = match["host"].lower() if match else ""
     valid = (
-        bool(match)
+        match is not None
         and ("." in host or host.startswith("[") or host == "localhost")
         and not host.startswith(".")
         and (match["port"] is None or 0 < int(match["port"]) <= 65535)

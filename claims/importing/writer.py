@@ -116,7 +116,9 @@ class Writer(RelatedRows):
         existing = self._existing(reviews)
         desk_own = self._desk_own(reviews, existing)
         new_claims, new_verdicts, new_reviews = [], [], []
-        changed_claims, changed_verdicts, appearance_pairs = [], [], []
+        changed_claims: list[Claim] = []
+        changed_verdicts: list[Verdict] = []
+        appearance_pairs: list[tuple] = []
         for review in reviews:
             verdict = existing.get(review.key)
             if verdict is None and review.key in desk_own:

@@ -114,8 +114,10 @@ scalars = (
 )
 documents = st.recursive(
     scalars,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), children, max_size=6),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), children, max_size=6)
+    ),
     max_leaves=40,
 )
 
@@ -168,3 +170,11 @@ def test_any_csv(columns, rows, separator):
 @given(text=st.text(max_size=200))
 def test_any_text_as_csv(text):
     imports_cleanly(Input("any.csv", text.encode()))
+
+
+def test_a_feed_item_wrapping_something_that_is_not_a_review():
+    feed = {
+        "@type": "DataFeed",
+        "dataFeedElement": [{"@type": "DataFeedItem", "dateCreated": "2024-01-01", "item": {"claims": ["x"]}}],
+    }
+    imports_cleanly(Input("feed.json", json.dumps(feed).encode()))
