@@ -16,6 +16,7 @@ class DeskSite(admin.AdminSite):
     index_template = "admin/desk_index.html"
     # The desk home is the way around; the lists get the screen's width.
     enable_nav_sidebar = False
+    empty_value_display = "—"
 
     def index(self, request, extra_context=None):
         context = dict(extra_context or {})
