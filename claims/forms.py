@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
-from .importer import SUFFIXES
+from .importing import SUFFIXES
 from .models import Evidence, Rating, Verdict
 from .ratingmap import UNMAPPED_SLUG
 from .services import (
@@ -210,7 +210,7 @@ class VerdictAdminForm(VersionedModelForm):
                 explanation=cleaned.get("explanation") or "",
             )
             # Evidence is the inline formset's to check (EvidenceFormSet).
-            for name, what in missing_for_submission(preview, evidence_count=0).items():
+            for name, what in missing_for_submission(preview).items():
                 if name in self.fields:
                     self.add_error(name, f"Needed before the verdict can be submitted: {what}.")
         return cleaned

@@ -283,22 +283,26 @@ def verdict_submit(*, verdict: Verdict, actor: User, expected_version: int | Non
     return current
 
 
-def missing_for_submission(verdict: Verdict, *, evidence_count: int) -> dict[str, str]:
-    """What a verdict lacks before it can be submitted: {"rating": "a rating", ...}.
+def missing_for_submission(verdict: Verdict, *, evidence_count: int | None = None) -> dict[str, str]:
+    """What ``verdict`` still lacks to go to the editors or stand as published: {field: "a rating", ...}.
 
-    It needs a rating, a headline, an explanation and at least
-    ``settings.FACTCHECK_SUBMIT_MIN_EVIDENCE`` pieces of evidence.
+    The desk's own verdicts need a rating, a headline and an explanation, and, when
+    ``evidence_count`` is given (submitting), at least ``settings.FACTCHECK_SUBMIT_MIN_EVIDENCE``
+    pieces of evidence. A review imported from another fact-checker (it has a
+    ``review_url``) is published as its author wrote it: it needs its rating.
     """
-    needed = settings.FACTCHECK_SUBMIT_MIN_EVIDENCE
-    present = {
-        "rating": ("a rating", verdict.rating_id),
-        "headline": ("a headline", verdict.headline.strip()),
-        "explanation": ("an explanation", verdict.explanation.strip()),
-        "evidence": (
-            "a piece of evidence" if needed == 1 else f"{needed} pieces of evidence",
-            evidence_count >= needed,
-        ),
-    }
+    present = {"rating": ("a rating", verdict.rating_id)}
+    if not verdict.review_url:
+        present |= {
+            "headline": ("a headline", verdict.headline.strip()),
+            "explanation": ("an explanation", verdict.explanation.strip()),
+        }
+        needed = settings.FACTCHECK_SUBMIT_MIN_EVIDENCE
+        if evidence_count is not None:
+            present["evidence"] = (
+                "a piece of evidence" if needed == 1 else f"{needed} pieces of evidence",
+                evidence_count >= needed,
+            )
     return {name: what for name, (what, value) in present.items() if not value}
 
 

@@ -1,7 +1,7 @@
 """Importing ClaimReview from the verdict list: upload, read the dry run, then confirm.
 
 The uploaded files wait in storage under a token bound to the session, so the confirmed
-import writes exactly what the dry run checked. The import itself is ``claims.importer``.
+import writes exactly what the dry run checked. The import itself is ``claims.importing``.
 """
 
 from django.contrib import messages
@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from .. import importer
+from .. import importing
 from ..forms import ClaimReviewImportForm
 
 IMPORT_SESSION_KEY = "claimreview_import"
@@ -42,7 +42,7 @@ class ImportViews:
             "title": "Import ClaimReview",
         }
         if request.method == "POST" and "cancel" in request.POST:
-            importer.discard(pending.get("token", ""))
+            importing.discard(pending.get("token", ""))
             request.session.pop(IMPORT_SESSION_KEY, None)
             self.message_user(request, "Import cancelled; nothing was written.", messages.INFO)
             return HttpResponseRedirect(reverse("admin:claims_verdict_import"))
@@ -52,19 +52,19 @@ class ImportViews:
         posted = request.method == "POST"
         form = ClaimReviewImportForm(request.POST if posted else None, request.FILES if posted else None)
         if posted and form.is_valid():
-            importer.discard(pending.get("token", ""))
+            importing.discard(pending.get("token", ""))
             request.session.pop(IMPORT_SESSION_KEY, None)
-            inputs = [importer.Input(upload.name, upload.read()) for upload in form.cleaned_data["files"]]
+            inputs = [importing.Input(upload.name, upload.read()) for upload in form.cleaned_data["files"]]
             options = {
                 "publisher_name": form.cleaned_data["publisher_name"],
                 "skip_invalid": form.cleaned_data["skip_invalid"],
             }
             try:
-                summary = importer.import_claimreview(inputs, dry_run=True, actor=request.user, **options)
-            except importer.ImportRefused as refused:
+                summary = importing.import_claimreview(inputs, dry_run=True, actor=request.user, **options)
+            except importing.ImportRefused as refused:
                 context.update(form=form, summary=refused.summary, refused=True)
                 return TemplateResponse(request, "admin/claims/verdict/import.html", context)
-            token = importer.stash(inputs)
+            token = importing.stash(inputs)
             request.session[IMPORT_SESSION_KEY] = {
                 "token": token,
                 "names": [item.name for item in inputs],
@@ -83,24 +83,24 @@ class ImportViews:
             )
             return HttpResponseRedirect(reverse("admin:claims_verdict_import"))
         try:
-            inputs = importer.unstash(token)
+            inputs = importing.unstash(token)
         except FileNotFoundError:
             request.session.pop(IMPORT_SESSION_KEY, None)
             self.message_user(request, "That upload has expired; please upload the files again.", messages.WARNING)
             return HttpResponseRedirect(reverse("admin:claims_verdict_import"))
         try:
-            summary = importer.import_claimreview(
+            summary = importing.import_claimreview(
                 inputs,
                 skip_invalid=pending["skip_invalid"],
                 publisher_name=pending["publisher_name"],
                 actor=request.user,
             )
-        except importer.ImportRefused as refused:
+        except importing.ImportRefused as refused:
             context.update(form=ClaimReviewImportForm(), summary=refused.summary, refused=True)
             return TemplateResponse(request, "admin/claims/verdict/import.html", context)
         finally:
             # Imported or refused, the upload is done with: a retry starts from a new upload.
-            importer.discard(token)
+            importing.discard(token)
             request.session.pop(IMPORT_SESSION_KEY, None)
         self.message_user(request, summary.lines()[0], messages.SUCCESS)
         request.session[IMPORT_RESULT_SESSION_KEY] = summary.lines()
