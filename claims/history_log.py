@@ -98,7 +98,7 @@ def _value(record, f: models.Field, names: _Names) -> str:
     value = getattr(record, f.attname)
     if value in (None, ""):
         return EMPTY
-    if f.is_relation:
+    if f.related_model is not None:
         return names.get(f.related_model, value)
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
@@ -112,7 +112,7 @@ def _value(record, f: models.Field, names: _Names) -> str:
 
 
 def _records(model: type[models.Model], *, topics: bool = False, **filters) -> list:
-    records = model.history.filter(**filters).order_by("history_date", "history_id")
+    records = model.history.filter(**filters).order_by("history_date", "history_id")  # type: ignore[attr-defined]
     return list(records.prefetch_related(TOPIC_ROWS) if topics else records)
 
 
@@ -123,12 +123,13 @@ def _subject(model: type[models.Model], record, names: _Names) -> str:
         return f"Appearance in {names.get(Source, record.source_id)}"
     if model is Evidence:
         return f"Evidence: {names.get(Source, record.source_id)}"
-    return capfirst(model._meta.verbose_name)
+    return str(capfirst(model._meta.verbose_name))
 
 
 def _rows_of(model: type[models.Model], records: list, names: _Names, *, topics: bool = False) -> list[Row]:
     fields = _fields(model)
-    rows, previous = [], {}
+    rows: list[Row] = []
+    previous: dict[Any, Any] = {}
     for record in records:
         before = previous.get(record.id)
         if before is None and getattr(record, "supersedes_id", None) in previous:
@@ -141,7 +142,7 @@ def _rows_of(model: type[models.Model], records: list, names: _Names, *, topics:
             if record.history_type == "-":
                 continue
             if old != new and (before is not None or new != EMPTY):
-                changes.append(Change(capfirst(f.verbose_name), old, new))
+                changes.append(Change(str(capfirst(f.verbose_name)), old, new))
         if topics:
             new_topics = (
                 ", ".join(sorted(names.get(Topic, row.topic_id) for row in getattr(record, TOPIC_ROWS).all())) or EMPTY
@@ -153,7 +154,9 @@ def _rows_of(model: type[models.Model], records: list, names: _Names, *, topics:
         previous[record.id] = record
         if not changes and record.history_type == "~":
             continue  # only bookkeeping changed
-        why = record.history_change_reason or TYPES[record.history_type]
+        # The first record of a row loaded without history (fixtures, bulk loads) is where its record starts.
+        first_seen = before is None and record.history_type == "~"
+        why = record.history_change_reason or ("Recorded" if first_seen else TYPES[record.history_type])
         who = names.get(get_user_model(), record.history_user_id) if record.history_user_id else "loaded data"
         rows.append(Row(record.history_date, who, why, _subject(model, record, names), changes))
     return rows
@@ -174,7 +177,7 @@ def history(obj: Claim | Verdict) -> list[Row]:
         for record in records:
             names.want(get_user_model(), record.history_user_id)
             for f in _fields(model):
-                if f.is_relation:
+                if f.related_model is not None:
                     names.want(f.related_model, getattr(record, f.attname))
             if topics:
                 for row in getattr(record, TOPIC_ROWS).all():

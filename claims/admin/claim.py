@@ -48,7 +48,7 @@ class VerdictSummaryInline(LabelledInline, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ["status_display", "rating", "headline", "reviewer", "editor", "published_at"]
+    fields = ["status_display", "rating", "headline", "reviewer_name", "editor_name", "published_at"]
     readonly_fields = fields
     verbose_name_plural = "verdicts (every version is kept)"
 
@@ -58,6 +58,15 @@ class VerdictSummaryInline(LabelledInline, admin.TabularInline):
     @admin.display(description="status")
     def status_display(self, verdict):
         return status_badge(verdict.status)
+
+    # Names, not links: a reviewer may not open the user admin.
+    @admin.display(description="reviewer")
+    def reviewer_name(self, verdict):
+        return verdict.reviewer.get_username() if verdict.reviewer else "—"
+
+    @admin.display(description="editor")
+    def editor_name(self, verdict):
+        return verdict.editor.get_username() if verdict.editor else "—"
 
     def has_add_permission(self, request, obj=None):
         return False

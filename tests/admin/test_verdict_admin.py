@@ -373,3 +373,20 @@ class TestCorrections:
         corrected = Verdict.objects.get(supersedes=published)
         assert [(e.source.title, e.stance) for e in corrected.evidence.all()] == [("A second report", "contradicts")]
         assert [e.source.title for e in published.evidence.all()] == ["The first report"]  # the record stays
+
+
+def test_publish_is_not_offered_to_the_author_even_when_an_editor(editor, other_editor, demo_data):
+    claim = Claim.objects.get(text__startswith="Russia will probably")
+    own = services.verdict_save(verdict=Verdict(claim=claim), actor=editor)
+    own.rating, own.headline, own.explanation = Rating.objects.get(slug="true"), "True", "Checked."
+    services.verdict_save(verdict=own, actor=editor)
+    services.verdict_submit(verdict=own, actor=editor)
+    client = login(editor)
+    html = client.get(change_url(own)).content.decode()
+    assert transition_url(own, "publish") not in html
+    assert transition_url(own, "return") in html
+    # Reached anyway, the confirmation page is not shown: the reason is, on the verdict's page.
+    response = client.get(transition_url(own, "publish"), follow=True)
+    assert response.redirect_chain[-1][0] == change_url(own)
+    assert "An editor other than the verdict&#x27;s author must publish it." in response.content.decode()
+    assert transition_url(own, "publish") in login(other_editor).get(change_url(own)).content.decode()
