@@ -326,6 +326,25 @@ class Verdict(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(F("created_at").desc(), F("id").desc(), name="claims_verdict_newest_first"),
+            # The desk home: a reviewer's drafts, those returned to them, and what waits for an
+            # editor (claims.desk); each list walks its own small index and stops.
+            models.Index(
+                "reviewer",
+                F("updated_at").desc(),
+                F("id").desc(),
+                condition=models.Q(status=VerdictStatus.DRAFT, return_comment=""),
+                name="claims_verdict_drafts",
+            ),
+            models.Index(
+                "reviewer",
+                F("updated_at").desc(),
+                F("id").desc(),
+                condition=models.Q(status=VerdictStatus.DRAFT) & ~models.Q(return_comment=""),
+                name="claims_verdict_returned",
+            ),
+            models.Index(
+                "submitted_at", "id", condition=models.Q(status=VerdictStatus.IN_REVIEW), name="claims_verdict_waiting"
+            ),
             # The public API lists fact-checks and verdicts newest first; only what was published.
             models.Index(
                 F("published_at").desc(),

@@ -3,6 +3,8 @@
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
+    CharField,
     Count,
     Exists,
     Expression,
@@ -13,6 +15,8 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 
 from .choices import CURRENT_VERDICT_STATUSES, VerdictStatus
@@ -121,15 +125,37 @@ def search_claims(queryset: QuerySet, term: str, *, through: str = "", public: b
     return queryset.filter(Q(**{f"{prefix}text__icontains": term}) | by_speaker_or_quote)
 
 
+def with_desk_status(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
+    """:func:`with_current_verdict`, and ``desk_status``: the current verdict's status, else
+    "retracted" for a claim whose verdicts were all withdrawn, else None (no verdict yet).
+
+    A claim with verdicts but none current has had its last one retracted: superseded
+    versions always have a successor, published or retracted.
+    """
+    anything = Exists(Verdict.objects.filter(claim=OuterRef("pk")))
+    return with_current_verdict(queryset).annotate(
+        desk_status=Case(
+            When(current__status__isnull=False, then=F("current__status")),
+            When(anything, then=Value(VerdictStatus.RETRACTED.value)),
+            default=None,
+            output_field=CharField(),
+        )
+    )
+
+
 def filter_by_current_status(queryset: QuerySet[Claim], status: str | None) -> QuerySet[Claim]:
-    """Claims whose current verdict has ``status``; ``None`` for claims with no current verdict.
+    """Claims whose current verdict has ``status``; "retracted" for claims whose verdicts were
+    all withdrawn; ``None`` for claims that have no verdict at all yet.
 
     EXISTS subqueries rather than filters on the joined current verdict: the planner can
     then walk the newest-first index and probe each claim, instead of joining whole tables.
     """
+    anything = Exists(Verdict.objects.filter(claim=OuterRef("pk")))
     if status is None:
+        return queryset.filter(~anything)
+    if status == VerdictStatus.RETRACTED:
         current = Verdict.objects.filter(claim=OuterRef("pk"), status__in=CURRENT_VERDICT_STATUSES)
-        return queryset.filter(~Exists(current))
+        return queryset.filter(anything).filter(~Exists(current))
     return queryset.filter(Exists(Verdict.objects.filter(claim=OuterRef("pk"), status=status)))
 
 
