@@ -62,7 +62,9 @@ def fact_check(request, claim_id: int):
     if retraction is not None:
         claim = visibility.show_as_withdrawn(Claim.objects.get(pk=claim_id), retracted_at=retraction.retracted_at)
         return _public(render(request, "claims/fact_check.html", {**context, "claim": claim}))
-    evidence = Evidence.objects.select_related("source__publisher").order_by("position", "id")
+    evidence = (
+        Evidence.objects.select_related("source__publisher").defer("source__archived_text").order_by("position", "id")
+    )
     verdict = (
         verdicts_for_reviews(Verdict.objects.filter(claim_id=claim_id, status=VerdictStatus.PUBLISHED))
         .prefetch_related(Prefetch("evidence", queryset=evidence))

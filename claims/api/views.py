@@ -84,7 +84,8 @@ class ClaimReviewPagination(KeysetPagination):
 
 def _evidence():
     # Each piece of evidence is shown with its source and the source's publisher.
-    return Evidence.objects.select_related("source__publisher")
+    # The source's archived text can be a whole article and is never shown here.
+    return Evidence.objects.select_related("source__publisher").defer("source__archived_text")
 
 
 class FastListMixin:
@@ -162,7 +163,9 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
                 "topics",
                 Prefetch(
                     "appearances",
-                    queryset=Appearance.objects.select_related("source__publisher").order_by("id"),
+                    queryset=Appearance.objects.select_related("source__publisher")
+                    .defer("source__archived_text")
+                    .order_by("id"),
                 ),
             )
         )
