@@ -71,7 +71,12 @@ APPEARANCE_ROWS = ("source", "source__publisher")
 
 def verdicts_for_reviews(verdicts: QuerySet[Verdict]) -> QuerySet[Verdict]:
     """The joins and prefetches ClaimReview output needs: a constant number of queries for any count."""
-    appearances = Appearance.objects.select_related(*APPEARANCE_ROWS).order_by("source__published_on", "id")
+    # A source's archived text can be a whole article; a ClaimReview never shows it.
+    appearances = (
+        Appearance.objects.select_related(*APPEARANCE_ROWS)
+        .defer("source__archived_text")
+        .order_by("source__published_on", "id")
+    )
     return verdicts.select_related(*REVIEW_ROWS).prefetch_related(Prefetch(REVIEW_APPEARANCES, queryset=appearances))
 
 
