@@ -104,9 +104,14 @@ class SemanticIndex:
             return row
         return None
 
-    @property
-    def languages_present(self) -> list[str]:
-        return sorted(self.language_codes)
+    def languages_present(self, *, public_only: bool) -> list[str]:
+        """The languages of the claims held (of the published ones, for the public)."""
+        with self.lock:
+            present = self.languages[: self.count]
+            if public_only:
+                present = present[self.public[: self.count]]
+            codes = set(np.unique(present).tolist())
+            return sorted(code for code, number in self.language_codes.items() if number in codes)
 
     def _language(self, code: str) -> int:
         return self.language_codes.setdefault(code.lower(), len(self.language_codes))

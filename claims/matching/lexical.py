@@ -56,11 +56,18 @@ class LexemeStats:
         return min(shared / norms, 1.0)
 
 
+PUBLIC_DOCUMENTS = (
+    "SELECT c.match_document FROM claims_claim c WHERE EXISTS "
+    "(SELECT 1 FROM claims_verdict v WHERE v.claim_id = c.id AND v.status = 'published')"
+)
+
+
 def postgres_lexeme_stats(using: str) -> LexemeStats:
+    """Frequencies among published claims only: what the public is shown never depends on unpublished work."""
     with connections[using].cursor() as cursor:
-        cursor.execute("SELECT word, ndoc FROM ts_stat('SELECT match_document FROM claims_claim')")
+        cursor.execute("SELECT word, ndoc FROM ts_stat(%s)", [PUBLIC_DOCUMENTS])
         frequencies = dict(cursor.fetchall())
-        cursor.execute("SELECT count(*) FROM claims_claim")
+        cursor.execute(f"SELECT count(*) FROM ({PUBLIC_DOCUMENTS}) AS published")
         return LexemeStats(frequencies, cursor.fetchone()[0])
 
 
@@ -139,8 +146,8 @@ class PortableLexical:
     def candidates(
         self, lexemes: set[str], *, language: str | None, limit: int, public_only: bool
     ) -> list[tuple[int, float]]:
-        from ..selectors import public_claims
         from ..models import Claim
+        from ..selectors import public_claims
 
         distinctive = sorted(lexemes, key=lambda word: (-len(word), word))[:DISTINCTIVE_WORDS]
         if not distinctive:

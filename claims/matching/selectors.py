@@ -80,7 +80,7 @@ def match_claims(
             candidates[hit.claim_id] = Match(hit.claim_id, 0.0, semantic=max(hit.similarity, 0.0))
     lexical = lexical_backend(using, index.lexeme_stats)
     # Without a language, the statement is parsed as each language on file would be.
-    lexemes = lexical.lexemes(text, [language] if language else index.languages_present)
+    lexemes = lexical.lexemes(text, [language] if language else index.languages_present(public_only=public_only))
     if method != "semantic":
         for claim_id, _rank in lexical.candidates(lexemes, language=language, limit=pool, public_only=public_only):
             candidates.setdefault(claim_id, Match(claim_id, 0.0))
