@@ -17,10 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from factcheck.api.exceptions import ParameterForbidden
-from factcheck.api.schema import ValidationErrorSerializer
+from factcheck.api.schema import NO_NUL, ValidationErrorSerializer
 from factcheck.api.views import PublicAPIMixin, is_desk_member
 
 from ..choices import VerdictStatus
@@ -33,9 +34,14 @@ SEARCH_MAX_PAGE_SIZE = 100
 SEARCH_MAX_RESULTS = 200
 
 
+def _text_parameter(**kwargs) -> serializers.RegexField:
+    # Sent as written (whitespace is part of a statement); never NUL, which no text field holds.
+    return serializers.RegexField(NO_NUL, trim_whitespace=False, **kwargs)
+
+
 class SimilarQuerySerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=MAX_TEXT_LENGTH, help_text="The statement to look for.")
-    language = serializers.CharField(
+    text = _text_parameter(max_length=MAX_TEXT_LENGTH, help_text="The statement to look for.")
+    language = _text_parameter(
         required=False,
         max_length=35,
         help_text="BCP 47 tag: only claims in this language, and the statement parsed as this language.",
@@ -119,6 +125,11 @@ class QueryParametersMixin(PublicAPIMixin):
         return set(self.query_serializer_class().fields)
 
     def query(self, request) -> dict:
+        # A parameter sent empty is a mistake (every one documents a minimum length or a type),
+        # not a parameter left out.
+        empty = sorted(name for name, values in request.query_params.lists() if "" in values)
+        if empty:
+            raise ValidationError({name: ["This parameter needs a value."] for name in empty})
         serializer = self.query_serializer_class(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
@@ -153,18 +164,16 @@ class SimilarClaimViewSet(QueryParametersMixin, viewsets.GenericViewSet):
 
 
 class GoogleSearchQuerySerializer(serializers.Serializer):
-    query = serializers.CharField(max_length=MAX_TEXT_LENGTH, help_text="The statement to look for.")
-    languageCode = serializers.CharField(
-        required=False, max_length=35, help_text="BCP 47 tag: claims in this language."
-    )
-    reviewPublisherSiteFilter = serializers.CharField(
+    query = _text_parameter(max_length=MAX_TEXT_LENGTH, help_text="The statement to look for.")
+    languageCode = _text_parameter(required=False, max_length=35, help_text="BCP 47 tag: claims in this language.")
+    reviewPublisherSiteFilter = _text_parameter(
         required=False, max_length=253, help_text="Only reviews published by this site (a host name, e.g. example.org)."
     )
     maxAgeDays = serializers.IntegerField(
         required=False, min_value=1, max_value=36_500, help_text="Only reviews published in the last so many days."
     )
     pageSize = serializers.IntegerField(required=False, min_value=1, max_value=SEARCH_MAX_PAGE_SIZE)
-    pageToken = serializers.CharField(required=False, max_length=40, help_text="nextPageToken of the previous page.")
+    pageToken = _text_parameter(required=False, max_length=40, help_text="nextPageToken of the previous page.")
     offset = serializers.IntegerField(required=False, min_value=0, max_value=SEARCH_MAX_RESULTS)
 
     def validate_pageToken(self, value: str) -> int:
@@ -188,7 +197,7 @@ class GoogleClaimReviewSerializer(serializers.Serializer):
     title = serializers.CharField()
     reviewDate = serializers.DateTimeField()
     textualRating = serializers.CharField()
-    languageCode = serializers.CharField()
+    languageCode = _text_parameter()
 
 
 class GoogleClaimSerializer(serializers.Serializer):

@@ -29,6 +29,7 @@ from datetime import timedelta
 import numpy as np
 from django.conf import settings
 from django.db import connections
+from django.db.models import Q
 from django.utils import timezone
 
 from .embedding import DIMENSIONS, embed
@@ -125,7 +126,12 @@ class SemanticIndex:
             return 0
         with self.lock:
             started = time.monotonic()
-            changed = self._load() if self.watermark is None else self._apply(self._changed_since(self.watermark))
+            if self.watermark is None:
+                changed = self._load()
+            else:
+                until = timezone.now()
+                changed = self._apply(self._changed(self.watermark, until))
+                self.watermark = until
             self.synced_at = started
             return changed
 
@@ -138,10 +144,17 @@ class SemanticIndex:
             .values_list("id", "text", "language", "updated_at", "is_public")
         )
 
-    def _changed_since(self, watermark):
+    def _changed(self, since, until):
+        """New claims (by id, whatever their timestamps) and claims changed in (since - overlap, until].
+
+        The upper bound keeps a timestamp ahead of this clock from being read at every sync:
+        such a row is read once its time has come.
+        """
         from ..models import Claim
 
-        return self._rows(Claim.objects.filter(updated_at__gt=watermark - SYNC_OVERLAP)).order_by("id")
+        last_id = int(self.ids[self.count - 1]) if self.count else 0
+        changed = Q(updated_at__gt=since - SYNC_OVERLAP, updated_at__lte=until) | Q(pk__gt=last_id)
+        return self._rows(Claim.objects.filter(changed)).order_by("id")
 
     def _load(self) -> int:
         """Read and embed every claim, in id order, then partition them."""
@@ -158,8 +171,8 @@ class SemanticIndex:
         total += self._apply(chunk)
         if connections[self.using].vendor == "postgresql":
             self.lexeme_stats = postgres_lexeme_stats(self.using)
-        # Rows committed while the table was read are taken by the next sync.
-        self.watermark = self.watermark or started
+        # Rows changed while the table was read are taken by the next sync.
+        self.watermark = started
         self.recent.clear()
         self.partition()
         return total
@@ -171,8 +184,6 @@ class SemanticIndex:
         new_rows, changed = [], []
         for claim_id, text, language, updated_at, is_public in rows:
             stamp = int(updated_at.timestamp() * 1_000_000)
-            if self.watermark is None or updated_at > self.watermark:
-                self.watermark = updated_at
             row = self._row(claim_id)
             if row is None:
                 new_rows.append((claim_id, text, language, stamp, is_public))
@@ -247,8 +258,8 @@ class SemanticIndex:
             centroids = sums / norms
         assignment = np.empty(n, dtype=np.int32)
         for start in range(0, n, 50_000):
-            block = self.vectors[start : start + 50_000].astype(np.float32)
-            assignment[start : start + 50_000] = np.argmax(block @ centroids.T, axis=1)
+            stop = min(start + 50_000, n)
+            assignment[start:stop] = np.argmax(self.vectors[start:stop].astype(np.float32) @ centroids.T, axis=1)
         self.partition_rows = np.argsort(assignment, kind="stable")
         self.partition_bounds = np.searchsorted(assignment[self.partition_rows], np.arange(clusters + 1))
         self.centroids = centroids

@@ -97,8 +97,6 @@ class PostgresLexical:
         chosen, rows = [], 0
         for lexeme in self.stats.rarest_first(lexemes)[:DISTINCTIVE_WORDS]:
             frequency = self.stats.frequencies.get(lexeme, 0)
-            if not frequency and self.stats.documents:
-                continue  # in no claim (when the statistics were read)
             if chosen and rows + frequency > ROW_BUDGET:
                 break
             chosen.append(lexeme)
