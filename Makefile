@@ -8,6 +8,8 @@ INSTALLED := $(VENV)/.installed
 export DJANGO_SECRET_KEY ?= insecure-key-for-tests-and-demo-only
 
 CHROMIUM ?= /usr/bin/chromium
+# make demo PORT=8001 serves the demo on another port.
+PORT ?= 8000
 
 .PHONY: demo test install lint fuzz clean
 
@@ -32,11 +34,14 @@ $(CHROMIUM):
 demo: export DJANGO_DEBUG = 1
 demo: install
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py loaddata demo
+	$(PY) manage.py load_demo
 	$(PY) manage.py demo_accounts
 	$(PY) manage.py populate_history --auto
-	@echo "Demo on http://127.0.0.1:8000/ — admin at /admin/ (reviewer/reviewer, editor/editor, admin/admin)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Demo on http://127.0.0.1:$(PORT)/ — admin at /admin/ (reviewer/reviewer, editor/editor, admin/admin)"
+	@# The background worker runs beside the server and stops with it (Ctrl-C or exit).
+	$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The test server speaks plain HTTP; tests/test_deploy.py checks the HTTPS settings.
 test: export DJANGO_HTTPS = 0

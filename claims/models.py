@@ -57,7 +57,7 @@ class Speaker(models.Model):
         return f"{self.name} ({self.role})" if self.role else self.name
 
 
-class TopicManager(models.Manager):
+class TopicManager(models.Manager["Topic"]):
     def get_by_natural_key(self, slug: str) -> "Topic":
         return self.get(slug=slug)
 
@@ -191,7 +191,7 @@ class Appearance(models.Model):
             raise ValidationError(errors)
 
 
-class RatingManager(models.Manager):
+class RatingManager(models.Manager["Rating"]):
     def get_by_natural_key(self, slug: str) -> "Rating":
         return self.get(slug=slug)
 
@@ -282,7 +282,7 @@ class Verdict(models.Model):
         help_text="When the first version of this fact-check was published (kept by corrections).",
     )
     retracted_at = models.DateTimeField(null=True, blank=True)
-    # Reviews imported from other fact-checkers (claims.importer); empty for the desk's own.
+    # Reviews imported from other fact-checkers (claims.importing); empty for the desk's own.
     reviewed_by = models.ForeignKey(
         "sources.Publisher",
         on_delete=models.PROTECT,
@@ -379,7 +379,7 @@ class Verdict(models.Model):
         ]
 
     def __str__(self) -> str:
-        rating = self.rating.label if self.rating_id else "unrated"
+        rating = self.rating.label if self.rating is not None else "unrated"
         return f"{rating} ({self.get_status_display()}) — {self.claim}"
 
     @property

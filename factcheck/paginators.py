@@ -4,6 +4,7 @@ from functools import cached_property
 
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import QuerySet
 
 
 class LargeTablePaginator(Paginator):
@@ -22,7 +23,7 @@ class LargeTablePaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        queryset = self.object_list
+        queryset: QuerySet = self.object_list  # type: ignore[assignment]  # admin lists are querysets
         if not queryset.query.where:
             estimate = self._estimated_table_rows(queryset)
             if estimate is not None and estimate > self.estimate_above:

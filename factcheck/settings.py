@@ -65,6 +65,10 @@ INSTALLED_APPS = [
     "simple_history",
     "admin_auto_filters",
     "axes",
+    # Background jobs (imports, webhook delivery): Django's task framework (backport) with
+    # a queue kept in the database, so the demo and production need no new service.
+    "django_tasks",
+    "django_tasks_db",
     "sources",
     "claims",
 ]
@@ -181,6 +185,10 @@ if not isinstance(FACTCHECK_RATING_ALIASES, dict) or not all(
 
 # The admin refuses a ClaimReview upload larger than this; use the command for bigger ones.
 FACTCHECK_IMPORT_MAX_BYTES = int(os.environ.get("FACTCHECK_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+
+# Background jobs wait in the database until `manage.py db_worker` runs them (README:
+# Production). More workers, on any machine that reaches the database, run more at once.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Caching: a shared Redis when REDIS_URL is set (throttling counters must be shared by all
 # app servers), otherwise memory local to each process.

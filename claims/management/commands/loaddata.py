@@ -15,6 +15,7 @@ database, which enforces them as each row is written.
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
@@ -72,7 +73,8 @@ class Command(loaddata.Command):
 
             return open_fixture
 
-        return {name: (opening(open_file), mode) for name, (open_file, mode) in super().compression_formats.items()}
+        formats: Any = super().compression_formats
+        return {name: (opening(open_file), mode) for name, (open_file, mode) in formats.items()}
 
     def load_label(self, fixture_label):
         try:
@@ -148,31 +150,33 @@ class Command(loaddata.Command):
         them (an appearance's source) read the database being loaded, in one query per model.
         """
         dangling = []
-        wanted = defaultdict(lambda: defaultdict(list))
+        wanted: defaultdict[tuple[Any, str], defaultdict[Any, list]] = defaultdict(lambda: defaultdict(list))
         for item in self.loaded:
-            for field in item.instance._meta.concrete_fields:
+            fields: Any = item.instance._meta.concrete_fields  # relations are read by name below
+            for field in fields:
                 value = getattr(item.instance, field.attname)
                 if (field.many_to_one or field.one_to_one) and value is not None:
                     wanted[field.remote_field.model, field.target_field.name][value].append((item, field))
-        for (model, target), references in wanted.items():
-            found = model._base_manager.using(self.using).in_bulk(list(references), field_name=target)
+        for (model, target_name), references in wanted.items():
+            found = model._base_manager.using(self.using).in_bulk(list(references), field_name=target_name)
             for value, users in references.items():
                 for item, field in users:
                     if value in found:
                         field.set_cached_value(item.instance, found[value])
                     else:
-                        dangling.append((item, f"{field.name}: {missing(model, target, value)}"))
+                        dangling.append((item, f"{field.name}: {missing(model, target_name, value)}"))
 
-        by_model = defaultdict(list)
+        by_model: defaultdict[type[Model], list] = defaultdict(list)
         for item in self.loaded:
             by_model[type(item.instance)].append(item)
         for model, items in by_model.items():
-            for field in model._meta.many_to_many:
-                through = field.remote_field.through
+            many_to_many: Any = model._meta.many_to_many
+            for field in many_to_many:
+                through: Any = field.remote_field.through
                 if not through._meta.auto_created:
                     continue  # an explicit through model is loaded, and checked, as objects
-                source = through._meta.get_field(field.m2m_field_name())
-                target = through._meta.get_field(field.m2m_reverse_field_name())
+                source: Any = through._meta.get_field(field.m2m_field_name())
+                target: Any = through._meta.get_field(field.m2m_reverse_field_name())
                 target_rows = target.remote_field.model._base_manager.filter(
                     **{target.target_field.name: OuterRef(target.attname)}
                 )
@@ -194,7 +198,7 @@ class Command(loaddata.Command):
 
 def clean_fields(instance: Model) -> None:
     """``clean_fields()`` for everything but references, choices of non-editable fields included."""
-    errors = {}
+    errors: dict[str, list] = {}
     try:
         instance.clean_fields(exclude=relation_names(instance))
     except ValidationError as error:
