@@ -22,11 +22,12 @@ from rest_framework.response import Response
 
 from factcheck.api.exceptions import ParameterForbidden
 from factcheck.api.schema import NO_NUL, ValidationErrorSerializer
-from factcheck.api.views import PublicAPIMixin, is_desk_member
+from factcheck.api.views import PublicAPIMixin
 
 from ..choices import VerdictStatus
 from ..claimreview import review_url
 from ..matching.selectors import MAX_LIMIT, MAX_TEXT_LENGTH, listed_verdict, similar_claims, visible_claims
+from ..visibility import is_desk_member
 
 SEARCH_PAGE_SIZE = 10
 SEARCH_MAX_PAGE_SIZE = 100

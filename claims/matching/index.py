@@ -136,7 +136,7 @@ class SemanticIndex:
             return changed
 
     def _rows(self, queryset):
-        from ..selectors import published_verdict_exists
+        from ..visibility import published_verdict_exists
 
         return (
             queryset.using(self.using)

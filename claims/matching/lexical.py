@@ -145,7 +145,7 @@ class PortableLexical:
         self, lexemes: set[str], *, language: str | None, limit: int, public_only: bool
     ) -> list[tuple[int, float]]:
         from ..models import Claim
-        from ..selectors import public_claims
+        from ..visibility import public_claims
 
         distinctive = sorted(lexemes, key=lambda word: (-len(word), word))[:DISTINCTIVE_WORDS]
         if not distinctive:

@@ -17,9 +17,8 @@ import numpy as np
 from django.db import router
 from django.db.models import Prefetch, QuerySet
 
-from ..choices import CURRENT_VERDICT_STATUSES, VerdictStatus
+from .. import visibility
 from ..models import Claim, Verdict
-from ..selectors import api_claims
 from .embedding import embed
 from .index import semantic_index
 from .lexical import lexical_backend
@@ -105,14 +104,18 @@ def match_claims(
 def _listed_verdicts(desk_member: bool) -> Prefetch:
     # The verdict each claim is shown with: the published one, or for the desk the current
     # one (draft, in review or published); rating and imported publisher are shown with it.
-    statuses = CURRENT_VERDICT_STATUSES if desk_member else (VerdictStatus.PUBLISHED,)
+    statuses = visibility.claim_list_statuses(desk_member)
     verdicts = Verdict.objects.filter(status__in=statuses).select_related("rating", "reviewed_by")
     return Prefetch("verdicts", queryset=verdicts, to_attr="listed_verdicts")
 
 
 def visible_claims(*, desk_member: bool) -> QuerySet[Claim]:
     """Claims the caller may see, with their speaker and listed verdict, in a constant number of queries."""
-    return api_claims(desk_member=desk_member).select_related("speaker").prefetch_related(_listed_verdicts(desk_member))
+    return (
+        visibility.visible_claims(desk_member=desk_member)
+        .select_related("speaker")
+        .prefetch_related(_listed_verdicts(desk_member))
+    )
 
 
 def similar_claims(
