@@ -42,7 +42,17 @@ class LexemeStats:
         return math.log((self.documents + 1) / (self.frequencies.get(lexeme, 0) + 1)) + 1.0
 
     def rarest_first(self, lexemes: set[str]) -> list[str]:
-        return sorted(lexemes, key=lambda lexeme: (self.frequencies.get(lexeme, 0), -len(lexeme), lexeme))
+        """Rarest first; lexemes no published claim held when the statistics were read go last.
+
+        A statement parsed as several languages yields forms no claim has (English words
+        stemmed as Spanish): looking those up first would crowd out the words that match.
+        """
+
+        def key(lexeme: str):
+            frequency = self.frequencies.get(lexeme, 0)
+            return (self.documents > 0 and frequency == 0, frequency, -len(lexeme), lexeme)
+
+        return sorted(lexemes, key=key)
 
     def cosine(self, query: set[str], document: set[str]) -> float:
         if not query or not document:
