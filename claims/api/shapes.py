@@ -105,13 +105,9 @@ CLAIM_SUMMARY = Shape(
 # The claim's own table is joined by the list query already: reading it there costs nothing.
 VERDICT_LIST = VERDICT_SUMMARY.extend("VerdictList", nested("claim", CLAIM_BRIEF, joined=True), value("updated_at"))
 
-EVIDENCE = Shape(
-    "Evidence", Evidence, (nested("source", SOURCE_BRIEF), value("stance"), value("quote"), value("note"))
-)
+EVIDENCE = Shape("Evidence", Evidence, (nested("source", SOURCE_BRIEF), value("stance"), value("quote"), value("note")))
 
-APPEARANCE = Shape(
-    "Appearance", Appearance, (value("quote"), value("attributed_to"), nested("source", SOURCE_BRIEF))
-)
+APPEARANCE = Shape("Appearance", Appearance, (value("quote"), value("attributed_to"), nested("source", SOURCE_BRIEF)))
 
 
 def _user_name(**options):

@@ -55,7 +55,7 @@ pytestmark = pytest.mark.django_db
 
 # Only desk members may list work in progress: everyone else is refused (403: a well-formed
 # request they may not make), whatever exists.
-REFUSED = {"status": {VerdictStatus.DRAFT.value, VerdictStatus.IN_REVIEW.value}}
+REFUSED = {"status": {VerdictStatus.DRAFT.value, VerdictStatus.IN_REVIEW.value}, "unpublished": {"true"}}
 REFUSAL = 403
 # Keys that belong to the desk's side of a verdict; "internal" is there for everyone, null for outsiders.
 INTERNAL_KEYS = {"internal_notes", "return_comment", "reviewer", "editor", "assigned_to", "submitted_at", "email"}

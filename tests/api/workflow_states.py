@@ -12,6 +12,7 @@ desk gave it since - is not public).
 
 import json
 from datetime import date
+from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -67,7 +68,15 @@ class Desk(DeskData):
         self.keys["ratings"] = dict.fromkeys(Rating.objects.values_list("slug", flat=True), PUBLIC)
         self.markers: dict[str, bool] = {}
         self.reviewable_verdicts: set[str] = set()
-        self.found: dict[str, set[str]] = {"language": set(), "web_url": set()}
+        self.found: dict[str, set[str]] = {
+            "language": set(),
+            "web_url": set(),
+            "languageCode": set(),
+            "reviewPublisherSiteFilter": set(),
+            # Google-style page tokens the search hands out: the first page's and the second's.
+            "pageToken": {"MA", "MQ"},
+        }
+        self.secret_sites: set[str] = set()
         self.secret_only = {name: set(values) for name, values in SECRET_ONLY.items()}
         self.secret_urls: set[str] = set()
         self.batch = "published world"
@@ -93,11 +102,23 @@ class Desk(DeskData):
                 self.secret_urls.add(obj.url)
         if kind in ("claims", "sources"):
             self.found["language"].add(obj.language)
+            self.found["languageCode"].add(obj.language)
+        if kind == "publishers" and obj.url:
+            site = urlsplit(obj.url).hostname
+            self.found["reviewPublisherSiteFilter"].add(site)
+            if visibility != PUBLIC:
+                self.secret_sites.add(site)
         return obj
 
     def finish(self):
         """Derive what the walk needs from the data as it now stands."""
         self.secret_only["web_url"] = set(self.secret_urls)
+        self.secret_only["reviewPublisherSiteFilter"] = self.secret_sites - {
+            urlsplit(publisher.url).hostname
+            for key, visibility in self.keys["publishers"].items()
+            if visibility == PUBLIC and (publisher := Publisher.objects.get(pk=key)).url
+        }
+        self.secret_only["languageCode"] = set(self.secret_only["language"])
         self.values = {name: sorted(values) for name, values in self.found.items()}
         public_claims = {key for key, visibility in self.keys["claims"].items() if visibility == PUBLIC}
         withdrawn_claims = {key for key, visibility in self.keys["claims"].items() if visibility == WITHDRAWN}

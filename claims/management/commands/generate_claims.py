@@ -312,7 +312,7 @@ class Command(BaseCommand):
         published = submitted + timedelta(hours=self.random.randint(1, 48))
         base = {
             "claim_id": claim_id,
-            "headline": self.text.headline()[:300],
+            "headline": self.text.review_headline(text),
             "explanation": self.text.explanation(text),
             "internal_notes": "Check the original figures." if self.random.random() < 0.2 else "",
             "reviewer_id": reviewer,
