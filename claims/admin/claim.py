@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from factcheck.paginators import LargeTablePaginator
+from integrations.admin_actions import export_csv
 
 from .. import services
 from ..choices import CURRENT_VERDICT_STATUSES
@@ -144,7 +145,7 @@ class ClaimAdmin(ReadableHistory, SimpleHistoryAdmin):
     paginator = LargeTablePaginator
     show_full_result_count = False
     list_per_page = 50
-    actions = ["assign_to_me"]
+    actions = ["assign_to_me", export_csv]
     history_list_display = ["text", "speaker", "assigned_to"]
     Media = AdminStyles
 

@@ -17,6 +17,7 @@ from factcheck.api.pagination import KeysetPagination, by_text, by_time
 from factcheck.api.renderers import JSONLDRenderer, JSONRenderer
 from factcheck.api.shapes import rows_shown
 from factcheck.api.views import PublicAPIMixin, PublicReadOnlyViewSet, with_last_modified
+from integrations.csv_export import CSVRenderer, stream_list
 
 from .. import visibility
 from ..choices import VerdictStatus
@@ -98,6 +99,8 @@ class FastListMixin:
     """
 
     list_kind: str
+    # ?format=csv streams every row the filters select (integrations.csv_export).
+    renderer_classes = [JSONRenderer, CSVRenderer]
 
     @cached_property
     def desk_member(self) -> bool:
@@ -111,6 +114,8 @@ class FastListMixin:
 
     def list(self, request, *args, **kwargs):
         statuses = self.listed_statuses()
+        if request.accepted_renderer.format == CSVRenderer.format:
+            return stream_list(self, self.filter_queryset(Verdict.objects.filter(status__in=statuses)))
         host = origin(request)
         if database_builds_json():
             order = self.paginator.orderings[self.paginator.ordering_name(request)]
