@@ -48,7 +48,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "claims.apps.DeskAdminConfig",  # django.contrib.admin with the desk home
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -277,6 +277,8 @@ FACTCHECK_WEBHOOK_ALLOW_PRIVATE = env_bool("FACTCHECK_WEBHOOK_ALLOW_PRIVATE", de
 # Four-eyes rule: a verdict is published by an editor other than its author. A desk of
 # one can turn it off.
 FACTCHECK_REQUIRE_SECOND_PERSON = env_bool("FACTCHECK_REQUIRE_SECOND_PERSON", default=True)
+# Pieces of evidence a verdict needs before its reviewer can submit it.
+FACTCHECK_SUBMIT_MIN_EVIDENCE = int(os.environ.get("FACTCHECK_SUBMIT_MIN_EVIDENCE", "1"))
 
 
 # Security ------------------------------------------------------------------------------
