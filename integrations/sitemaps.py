@@ -1,9 +1,9 @@
-"""sitemap.xml: every public page (the home page and each published fact-check), nothing else."""
+"""sitemap.xml: every public page (the home page and each fact-check page), nothing else."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from claims.visibility import public_claims
+from claims.visibility import public_claim_pages
 
 
 class HomeSitemap(Sitemap):
@@ -17,13 +17,13 @@ class HomeSitemap(Sitemap):
 
 
 class FactCheckSitemap(Sitemap):
-    """One URL per claim with a published verdict; retracted and unpublished claims have no page."""
+    """One URL per fact-check page: standing and retracted fact-checks; unpublished claims have none."""
 
     changefreq = "daily"
     limit = 10_000
 
     def items(self):
-        return public_claims().order_by("pk").only("pk", "updated_at")
+        return public_claim_pages().order_by("pk").only("pk", "updated_at")
 
     def location(self, claim):
         return reverse("fact-check", args=[claim.pk])

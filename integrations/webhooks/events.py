@@ -85,7 +85,7 @@ def verdict_event(*, verdict: Verdict, change: str) -> WebhookEvent | None:
         return None  # nobody listens: no payload to build
     data = {
         "verdict": public_api_get(reverse("api-v1:verdict-detail", args=[verdict.pk])),
-        # A retracted fact-check's claim is no longer public: null.
+        # As the public API shows it (a retracted fact-check's claim as withdrawn; null if not shown).
         "claim": _claim(verdict.claim_id),
         "claim_review": (
             public_api_get(reverse("api-v1:verdict-claim-review", args=[verdict.pk]))

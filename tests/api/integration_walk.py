@@ -32,7 +32,8 @@ def integration_requests(desk) -> list[Request]:
     requests += [missing_embed, missing_oembed]
     for key in sorted(desk.keys["claims"]):
         page = f"http://testserver/fact-checks/{key}/"
-        if key in desk.visible_at[("claims", "fact-check page")]:
+        # A card and its oEmbed exist for a standing fact-check (a retraction has a page, not a card).
+        if key in desk.visible_at[("claims", "claim-review")]:
             requests += [Request("embed", f"/fact-checks/{key}/embed/"), Request("oembed", "/oembed", (("url", page),))]
         else:
             requests += [
