@@ -103,3 +103,10 @@ def fast_password_hashing(settings):
 def local_cache(settings):
     # Tests clear the cache (throttle counts); never let that reach a shared Redis.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
+def submit_without_evidence(settings):
+    # Most tests are about other rules and submit bare verdicts; the evidence rule
+    # (FACTCHECK_SUBMIT_MIN_EVIDENCE, 1 by default) is tested where it is set back.
+    settings.FACTCHECK_SUBMIT_MIN_EVIDENCE = 0

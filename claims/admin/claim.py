@@ -7,6 +7,7 @@ through ``claims.services``.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -15,14 +16,15 @@ from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from factcheck.paginators import LargeTablePaginator
+from integrations.admin_actions import export_csv
 
 from .. import services
 from ..choices import CURRENT_VERDICT_STATUSES
 from ..forms import VersionedModelForm
 from ..matching.selectors import listed_verdict, near_duplicates, possible_duplicates
 from ..models import Appearance, Claim, ReviewQueue, Verdict
-from ..selectors import review_queue, search_claims, with_current_verdict
-from .display import WORKFLOW_ERRORS, AdminStyles, colour_chip, inline_parts, status_badge
+from ..selectors import review_queue, search_claims, with_desk_status
+from .display import WORKFLOW_ERRORS, AdminStyles, LabelledInline, colour_chip, inline_parts, status_badge
 from .filters import (
     AssignedReviewerFilter,
     CurrentRatingFilter,
@@ -32,23 +34,24 @@ from .filters import (
     SpeakerFilter,
     TopicFilter,
 )
+from .history import ReadableHistory
 
 
-class AppearanceInline(admin.TabularInline):
+class AppearanceInline(LabelledInline, admin.TabularInline):
     model = Appearance
     extra = 0
     autocomplete_fields = ["source"]
     fields = ["source", "quote", "attributed_to"]
 
 
-class VerdictSummaryInline(admin.TabularInline):
+class VerdictSummaryInline(LabelledInline, admin.TabularInline):
     """The claim's verdicts, newest first, read-only: they change through their own pages."""
 
     model = Verdict
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ["status_display", "rating", "headline", "reviewer", "editor", "published_at"]
+    fields = ["status_display", "rating", "headline", "reviewer_name", "editor_name", "published_at"]
     readonly_fields = fields
     verbose_name_plural = "verdicts (every version is kept)"
 
@@ -58,6 +61,15 @@ class VerdictSummaryInline(admin.TabularInline):
     @admin.display(description="status")
     def status_display(self, verdict):
         return status_badge(verdict.status)
+
+    # Names, not links: a reviewer may not open the user admin.
+    @admin.display(description="reviewer")
+    def reviewer_name(self, verdict):
+        return verdict.reviewer.get_username() if verdict.reviewer else "—"
+
+    @admin.display(description="editor")
+    def editor_name(self, verdict):
+        return verdict.editor.get_username() if verdict.editor else "—"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -106,9 +118,10 @@ def match_link(match) -> str:
 
 
 @admin.register(Claim)
-class ClaimAdmin(SimpleHistoryAdmin):
+class ClaimAdmin(ReadableHistory, SimpleHistoryAdmin):
     form = ClaimAdminForm
-    list_display = ["claim_text", "speaker", "made", "status", "rating", "assigned_to", "updated_at"]
+    # What a reviewer picks work by, narrow enough for a laptop screen beside the filters.
+    list_display = ["claim_text", "speaker_name", "status", "rating", "assigned_to"]
     list_filter = [
         CurrentStatusFilter,
         CurrentRatingFilter,
@@ -120,7 +133,9 @@ class ClaimAdmin(SimpleHistoryAdmin):
     ]
     search_fields = ["text"]  # replaced by search_claims; kept so the search box shows
     search_help_text = "Searches claim text, quotes and speaker names. Use quotes for a phrase, -word to exclude."
-    autocomplete_fields = ["speaker", "topics"]
+    autocomplete_fields = ["speaker"]
+    # Topics are a short list: checkboxes, readable and reachable by keyboard.
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     inlines = [AppearanceInline, VerdictSummaryInline]
     fieldsets = [
         (None, {"fields": ["text", "speaker", ("made_on", "made_on_text"), "made_in", "language", "topics"]}),
@@ -130,7 +145,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
     paginator = LargeTablePaginator
     show_full_result_count = False
     list_per_page = 50
-    actions = ["assign_to_me"]
+    actions = ["assign_to_me", export_csv]
     history_list_display = ["text", "speaker", "assigned_to"]
     Media = AdminStyles
 
@@ -151,8 +166,8 @@ class ClaimAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         # speaker and assigned_to are shown in every row; the current verdict and its rating
-        # come from one join (see with_current_verdict).
-        return with_current_verdict(super().get_queryset(request).select_related("speaker", "assigned_to"))
+        # come from one join (see with_current_verdict), a retraction from one probe per row.
+        return with_desk_status(super().get_queryset(request).select_related("speaker", "assigned_to"))
 
     def get_search_results(self, request, queryset, search_term):
         return search_claims(queryset, search_term), False
@@ -178,13 +193,17 @@ class ClaimAdmin(SimpleHistoryAdmin):
     def claim_text(self, claim):
         return str(claim)
 
+    @admin.display(description="speaker", ordering="speaker__name")
+    def speaker_name(self, claim):
+        return str(claim.speaker) if claim.speaker else "—"
+
     @admin.display(description="made")
     def made(self, claim):
         return claim.made_on or claim.made_on_text or "—"
 
     @admin.display(description="status")
     def status(self, claim):
-        return status_badge(getattr(claim, "current_status", None))
+        return status_badge(getattr(claim, "desk_status", None))
 
     @admin.display(description="rating")
     def rating(self, claim):
@@ -203,8 +222,13 @@ class ClaimAdmin(SimpleHistoryAdmin):
                 current.get_status_display().lower(),
                 colour_chip(current.rating.label if current.rating else None, current.rating and current.rating.colour),
             )
+        # Starting a draft is a write: the button posts the page's form (and its CSRF token) to the grade URL.
         url = reverse("admin:claims_claim_grade", args=[claim.pk])
-        return format_html('<a class="button" id="grade-claim" href="{}">Grade this claim</a>', url)
+        return format_html(
+            '<button type="submit" class="button" id="grade-claim" formaction="{}" formmethod="post" '
+            "formnovalidate>Grade this claim</button>",
+            url,
+        )
 
     def get_urls(self):
         return [
@@ -217,9 +241,14 @@ class ClaimAdmin(SimpleHistoryAdmin):
         ]
 
     def grade_view(self, request: HttpRequest, claim_id: int):
-        """Start a draft verdict for the claim (or open the one already in progress)."""
+        """Start a draft verdict for the claim (POST), or open the one already in progress.
+
+        A GET writes nothing: it opens the current verdict, or the claim with its button.
+        """
         claim = get_object_or_404(Claim, pk=claim_id)
         current = claim.verdicts.filter(status__in=CURRENT_VERDICT_STATUSES).first()
+        if current is None and request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[claim.pk]))
         if current is None:
             try:
                 current = services.verdict_save(verdict=Verdict(claim=claim), actor=request.user)
@@ -239,7 +268,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
 class ReviewQueueAdmin(ClaimAdmin):
     """The logged-in reviewer's work: claims assigned to them or drafts they are writing."""
 
-    list_display = ["claim_text", "speaker", "made", "status", "rating", "created_at"]
+    list_display = ["claim_text", "speaker_name", "status", "rating", "made"]
     list_filter = [CurrentStatusFilter, TopicFilter]
     ordering = ["created_at", "id"]
     actions = []

@@ -392,7 +392,9 @@ def plan(
             requests.append(
                 Request("/fact-checks/{id}/", f"/fact-checks/{key}/", expect=frozenset({404}), like=missing_page)
             )
-    return requests
+    from .integration_walk import integration_requests
+
+    return requests + integration_requests(desk)
 
 
 # Asking -----------------------------------------------------------------------------------
@@ -453,7 +455,8 @@ class Walker:
             "?" + response.request["QUERY_STRING"] if response.request.get("QUERY_STRING") else ""
         )
         headers = {name: response[name] for name in COMPARED_HEADERS if response.has_header(name)}
-        seen = Seen(request, full, via, response.status_code, response.content, headers)
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        seen = Seen(request, full, via, response.status_code, content, headers)
         self.seen.append(seen)
         return seen
 

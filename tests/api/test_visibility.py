@@ -291,7 +291,7 @@ def test_verdicts_are_not_found_by_a_quote_added_to_a_withdrawn_claim(desk, clie
 
 
 def test_verdicts_are_not_found_by_a_topic_only_a_withdrawn_claim_carries(desk, client):
-    """The public topic is public; that the retracted claim was tagged with it is not (its detail is 404)."""
+    """The public topic is public; that the retracted claim was tagged with it is not (its detail shows no topics)."""
     found = ids(walk(client, f"{API}verdicts/", {"topic": desk.public_topic.slug}))
     assert desk.published.pk in found
     assert desk.retracted.pk not in found
