@@ -85,7 +85,7 @@ def _page(view, verdicts) -> HttpResponse:
     """One page as CSV, when a cursor or page size is given; the Link header names its neighbours."""
     kind, host = view.list_kind, list_rows.origin(view.request)
     page = view.paginate_queryset(list_rows.plain_rows(kind, verdicts))
-    header = columns(kind, list_rows.plain_rows(kind, verdicts).query.values_select, host)
+    header = columns(kind, list_rows.row_keys(kind), host)
     flat = [flatten(list_rows.item(kind, row, host)) for row in page]
     response = HttpResponse(_csv_text([header, *([item.get(c) for c in header] for item in flat)]), content_type=CSV)
     paginator = view.paginator
@@ -106,7 +106,7 @@ def stream_list(view, verdicts) -> HttpResponse:
     ordering = [position.desc(), key.desc()] if order.descending else [position.asc(), key.asc()]
     kind, host = view.list_kind, list_rows.origin(request)
     selected = list_rows.plain_rows(kind, verdicts).order_by(*ordering)
-    header = columns(kind, selected.query.values_select, host)
+    header = columns(kind, list_rows.row_keys(kind), host)
 
     def lines() -> Iterator[str]:
         yield _csv_text([header])
