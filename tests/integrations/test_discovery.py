@@ -37,8 +37,10 @@ def test_sitemap_lists_every_public_page_and_no_other(client, reviewer, editor):
     assert sorted(urls) == sorted(expected)
     for url in urls:
         assert client.get(url).status_code == 200
-    for hidden in (retracted.claim_id, draft.claim_id):
-        assert client.get(reverse("fact-check", args=[hidden])).status_code == 404
+    assert client.get(reverse("fact-check", args=[draft.claim_id])).status_code == 404
+    # A retracted fact-check keeps its page (with the retraction notice) but is not offered for indexing.
+    retracted_page = client.get(reverse("fact-check", args=[retracted.claim_id]))
+    assert retracted_page.status_code == 200 and b"This fact-check was retracted" in retracted_page.content
 
 
 def test_sitemap_splits_into_pages(client, reviewer, editor, monkeypatch):
