@@ -71,11 +71,6 @@ def _csv_text(rows: Iterable[list]) -> str:
     return "".join(writer.writerow([_cell(value) for value in row]) for row in rows)
 
 
-def row_keys(queryset) -> list[str]:
-    """The keys of a ``values()`` row: the fields and the computed values."""
-    return [*queryset.query.values_select, *queryset.query.annotation_select]
-
-
 def columns(kind: str, fields: Iterable[str], host: str) -> list[str]:
     """The CSV header: the keys of a list item, flattened, from the list's own item builder.
 
@@ -90,7 +85,7 @@ def _page(view, verdicts) -> HttpResponse:
     """One page as CSV, when a cursor or page size is given; the Link header names its neighbours."""
     kind, host = view.list_kind, list_rows.origin(view.request)
     page = view.paginate_queryset(list_rows.plain_rows(kind, verdicts))
-    header = columns(kind, row_keys(list_rows.plain_rows(kind, verdicts)), host)
+    header = columns(kind, list_rows.row_keys(kind), host)
     flat = [flatten(list_rows.item(kind, row, host)) for row in page]
     response = HttpResponse(_csv_text([header, *([item.get(c) for c in header] for item in flat)]), content_type=CSV)
     paginator = view.paginator
@@ -111,7 +106,7 @@ def stream_list(view, verdicts) -> HttpResponse:
     ordering = [position.desc(), key.desc()] if order.descending else [position.asc(), key.asc()]
     kind, host = view.list_kind, list_rows.origin(request)
     selected = list_rows.plain_rows(kind, verdicts).order_by(*ordering)
-    header = columns(kind, row_keys(selected), host)
+    header = columns(kind, list_rows.row_keys(kind), host)
 
     def lines() -> Iterator[str]:
         yield _csv_text([header])

@@ -90,6 +90,13 @@ def plain_rows(kind: str, verdicts: QuerySet) -> QuerySet:
     return verdicts.values(*paths, **expressions)
 
 
+def row_keys(kind: str) -> tuple[str, ...]:
+    """The keys of a list's plain rows (columns and named expressions), as ``plain_rows`` gives them."""
+    shape, prefix, aliases = LISTS[kind]
+    paths, expressions = value_paths(shape, prefix, aliases)
+    return (*paths, *expressions)
+
+
 def item(kind: str, row: dict, origin: str) -> dict:
     """One list item from its plain row: the same dict the shape's serializer gives."""
     shape, prefix, aliases = LISTS[kind]

@@ -39,6 +39,8 @@ def test_sitemap_lists_every_public_page_and_no_other(client, reviewer, editor):
     for url in urls:
         assert client.get(url).status_code == 200
     assert client.get(reverse("fact-check", args=[draft.claim_id])).status_code == 404
+    retracted_page = client.get(reverse("fact-check", args=[retracted.claim_id]))
+    assert b"This fact-check was retracted" in retracted_page.content
 
 
 def test_sitemap_splits_into_pages(client, reviewer, editor, monkeypatch):

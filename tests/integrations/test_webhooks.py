@@ -80,8 +80,10 @@ def test_correction_and_retraction_send_their_events(subscription, reviewer, edi
     retracted_data = events[2].payload["data"]
     assert retracted_data["verdict"]["status"] == "retracted"
     assert retracted_data["verdict"]["public_note"] == "Misattributed."
-    # The claim as the public API shows a withdrawn one; a retraction is no ClaimReview.
+    # A retracted claim shows its retraction and nothing of its own beyond its wording; a retraction is no ClaimReview.
     assert retracted_data["claim"]["id"] == corrected.claim_id
+    assert retracted_data["claim"]["retraction"]["id"] == corrected.pk
+    assert retracted_data["claim"]["verdict"] is None and retracted_data["claim"]["speaker"] is None
     assert retracted_data["claim_review"] is None
 
 
