@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from factcheck.cache import redis_cache
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -192,12 +194,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 # Caching: a shared Redis when REDIS_URL is set (throttling counters must be shared by all
 # app servers), otherwise memory local to each process.
+# A Redis that is down or hung costs a request at most one short timeout: the cache then
+# uses local memory for FACTCHECK_CACHE_RETRY_SECONDS (factcheck.cache; README: failure modes).
+FACTCHECK_CACHE_RETRY_SECONDS = float(os.environ.get("FACTCHECK_CACHE_RETRY_SECONDS", "10"))
 if os.environ.get("REDIS_URL"):
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-        }
+        "default": redis_cache(
+            os.environ["REDIS_URL"], timeout=float(os.environ.get("FACTCHECK_REDIS_TIMEOUT", "0.25"))
+        )
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
