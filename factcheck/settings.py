@@ -76,7 +76,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request id for the response and every log line (factcheck.logs).
+    "factcheck.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # 400 for input nothing can read (NUL bytes, over-long login names); JSON 404s under /api/.
+    "factcheck.middleware.InputGuardMiddleware",
     # Public GETs may read from replicas (factcheck.routers); everything else uses the primary.
     "factcheck.middleware.ReplicaReadsMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -258,7 +262,7 @@ FACTCHECK_API_CACHE_SECONDS = int(os.environ.get("FACTCHECK_API_CACHE_SECONDS", 
 CORS_ALLOWED_ORIGINS = env_list("FACTCHECK_CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
-CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "X-Request-ID"]
 
 # The desk that publishes these fact-checks; used as ClaimReview author and in the API.
 FACTCHECK_DESK_NAME = os.environ.get("FACTCHECK_DESK_NAME", "factcheck demo desk")
@@ -321,3 +325,42 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 # The client address, as the throttle and the logs see it (never a forgeable left-most hop).
 AXES_CLIENT_IP_CALLABLE = "factcheck.clientip.client_ip"
+
+
+# Logs and error reports ----------------------------------------------------------------
+# One JSON line per event on standard error (factcheck.logs): every 5xx with its request id,
+# path and user id, and every request refused as abuse. Error reports by email go to
+# DJANGO_ADMINS ("Name <address>, other@example.org") when it is set, sent through the
+# DJANGO_EMAIL_* server below.
+ADMINS = [
+    (address.split("<")[0].strip() or address, address.split("<")[-1].rstrip(">").strip())
+    for address in env_list("DJANGO_ADMINS")
+]
+SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", "root@localhost")
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=False)
+LOG_LEVEL = os.environ.get("FACTCHECK_LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request": {"()": "factcheck.logs.RequestContextFilter"}},
+    "formatters": {"json": {"()": "factcheck.logs.JsonFormatter"}},
+    "handlers": {
+        "json": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request"]},
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR"},
+    },
+    "root": {"handlers": ["json"], "level": "WARNING"},
+    "loggers": {
+        # ERROR: the 5xx responses (4xx are the callers' business, logged only when refused as abuse).
+        "django.request": {
+            "handlers": ["json", *(["mail_admins"] if ADMINS else [])],
+            "level": "ERROR",
+            "propagate": False,
+        },
+        "django.security": {"handlers": ["json"], "level": "WARNING", "propagate": False},
+        "factcheck": {"handlers": ["json"], "level": LOG_LEVEL, "propagate": False},
+    },
+}
