@@ -127,6 +127,13 @@ DATABASES = {
     ),
 }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A primary that does not answer (hung, failing over) is a 503 after this many seconds,
+    # not a request held until the app server's own timeout kills the worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    )
+
 # Read replicas (PostgreSQL streaming replicas of the primary): public API and page reads
 # go to them, everything else to the primary (factcheck.routers). Comma-separated URLs.
 FACTCHECK_READ_REPLICAS = []
