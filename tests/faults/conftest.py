@@ -42,8 +42,16 @@ class Server:
         clean = {key: value for key, value in os.environ.items() if not key.startswith(ours)}
         self._log = log_path.open("wb")
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "factcheck.wsgi", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", "1", "--timeout", "30"],
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "factcheck.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "1",
+                "--timeout",
+                "30",
+            ],
             cwd=settings.BASE_DIR,
             env={
                 **clean,

@@ -69,9 +69,7 @@ def test_the_api_answers_while_redis_flaps(live_demo):
     assert_answers_quickly(live_demo, paths, rounds=1)
     try:
         url = f"redis://127.0.0.1:{proxy.port}/{REDIS_DB}"
-        with override_settings(
-            CACHES={"default": redis_cache(url, timeout=0.25)}, FACTCHECK_CACHE_RETRY_SECONDS=0.2
-        ):
+        with override_settings(CACHES={"default": redis_cache(url, timeout=0.25)}, FACTCHECK_CACHE_RETRY_SECONDS=0.2):
             for _ in range(3):
                 assert_answers_quickly(live_demo, paths, rounds=1)
                 proxy.cut()
