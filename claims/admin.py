@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
+from factcheck.history_admin import HistoryAdmin
 from factcheck.paginators import LargeTablePaginator
 
 from . import importer, services
@@ -208,7 +208,9 @@ class ClaimAdminForm(VersionedModelForm):
 
 
 @admin.register(Claim)
-class ClaimAdmin(SimpleHistoryAdmin):
+class ClaimAdmin(HistoryAdmin):
+    # Changes go through the services (workflow, corrections): history is read-only.
+    revert_allowed = False
     form = ClaimAdminForm
     list_display = ["claim_text", "speaker", "made", "status", "rating", "assigned_to", "updated_at"]
     list_filter = [
@@ -368,7 +370,9 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(Verdict)
-class VerdictAdmin(SimpleHistoryAdmin):
+class VerdictAdmin(HistoryAdmin):
+    # Changes go through the services (workflow, corrections): history is read-only.
+    revert_allowed = False
     form = VerdictAdminForm
     change_form_template = "admin/claims/verdict/change_form.html"
     list_display = ["claim_text", "rating_chip", "status_display", "reviewer", "editor", "updated_at"]
@@ -753,7 +757,7 @@ class VerdictAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(SimpleHistoryAdmin):
+class SpeakerAdmin(HistoryAdmin):
     list_display = ["name", "kind", "is_anonymous", "role", "affiliation", "wikidata_id"]
     list_filter = ["kind", "is_anonymous"]
     search_fields = ["name"]
