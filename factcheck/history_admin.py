@@ -16,8 +16,10 @@ class HistoryAdmin(SimpleHistoryAdmin):
     revert_allowed = True
 
     def revert_disabled(self, request, obj=None):
-        return not self.revert_allowed or not self.has_change_permission(request, obj) or super().revert_disabled(
-            request, obj
+        return (
+            not self.revert_allowed
+            or not self.has_change_permission(request, obj)
+            or super().revert_disabled(request, obj)
         )
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):

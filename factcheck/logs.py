@@ -15,6 +15,7 @@ import traceback
 import uuid
 from datetime import UTC, datetime
 
+from django.db import DatabaseError
 from django.utils.functional import empty
 
 from factcheck.clientip import client_ip
@@ -35,11 +36,16 @@ def new_request_id(request, *, trust_incoming: bool) -> str:
     return uuid.uuid4().hex
 
 
-def user_id(request) -> int | None:
-    """The authenticated user's id, if the request already knows it (never a query of its own:
-    the database may be the reason for the log line)."""
+def user_id(request, *, look_up: bool = False) -> int | None:
+    """The authenticated user's id. Without ``look_up``, only if the request already knows it:
+    an error's log line makes no query of its own (the database may be why it failed)."""
     user = getattr(request, "user", None)
     wrapped = getattr(user, "_wrapped", user)
+    if wrapped is empty and look_up:
+        try:
+            return user.pk if user.is_authenticated else None
+        except DatabaseError:
+            return None
     if wrapped is empty or wrapped is None:
         return None
     return wrapped.pk if getattr(wrapped, "is_authenticated", False) else None
@@ -60,7 +66,11 @@ def refused(request, reason: str, **details) -> None:
     if getattr(request, "_refusal_logged", False):
         return
     request._refusal_logged = True
-    abuse_logger.warning("refused: %s", reason, extra={"event": "refused", "reason": reason, **details})
+    abuse_logger.warning(
+        "refused: %s",
+        reason,
+        extra={"event": "refused", "reason": reason, "user_id": user_id(request, look_up=True), **details},
+    )
 
 
 class RequestContextFilter(logging.Filter):

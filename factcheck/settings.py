@@ -79,8 +79,6 @@ MIDDLEWARE = [
     # First: a request id for the response and every log line (factcheck.logs).
     "factcheck.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # 400 for input nothing can read (NUL bytes, over-long login names); JSON 404s under /api/.
-    "factcheck.middleware.InputGuardMiddleware",
     # Public GETs may read from replicas (factcheck.routers); everything else uses the primary.
     "factcheck.middleware.ReplicaReadsMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -90,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # 400 for input nothing can read (NUL bytes, over-long login names); JSON 404s under /api/.
+    "factcheck.middleware.InputGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
