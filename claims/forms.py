@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
-from .importer import SUFFIXES
+from .importing import SUFFIXES
 from .models import Rating, Verdict
 from .services import ConflictError, WorkflowError, check_no_current_verdict, lock_current_version
 

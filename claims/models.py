@@ -283,7 +283,7 @@ class Verdict(models.Model):
         help_text="When the first version of this fact-check was published (kept by corrections).",
     )
     retracted_at = models.DateTimeField(null=True, blank=True)
-    # Reviews imported from other fact-checkers (claims.importer); empty for the desk's own.
+    # Reviews imported from other fact-checkers (claims.importing); empty for the desk's own.
     reviewed_by = models.ForeignKey(
         "sources.Publisher",
         on_delete=models.PROTECT,

@@ -8,30 +8,29 @@ records who did what in the history (with a change reason).
 Optimistic locking: callers that show a row to a person and save it later pass the
 ``version`` they read as ``expected_version``; if someone else saved in between, the
 save is refused with :class:`ConflictError` instead of overwriting their work.
+
+The verdict's state machine (who may submit, publish, return, retract, correct or
+discard, from which status, under which rules) is the table in ``claims.transitions``;
+the functions here carry each transition out, and :func:`may` and
+:func:`allowed_transitions` answer "may this person do this now" for the screens.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from .choices import CURRENT_VERDICT_STATUSES, VerdictStatus
-from .models import Claim, Evidence, Verdict
+from .errors import ConflictError, WorkflowError
+from .models import Claim, Evidence, Topic, Verdict
+from .transitions import TRANSITIONS, Transition, refusal
 
 User = AbstractBaseUser
-
-
-class WorkflowError(Exception):
-    """A change the verdict's state or content does not allow; the message says why."""
-
-
-class ConflictError(Exception):
-    """The row was saved by someone else after the caller read it."""
 
 
 def _require(actor: User, codename: str, doing: str) -> None:
@@ -73,27 +72,75 @@ def _record(instance: Claim | Verdict, *, actor: User, reason: str, only: list[s
 ASSIGNMENT = ["assigned_to"]
 
 
+@dataclass
+class Parts:
+    """Rows edited together with their claim or verdict: appearances of a claim, evidence of a verdict.
+
+    ``saved``: new or changed rows (unsaved instances); ``deleted``: rows to remove.
+    """
+
+    saved: list[Any] = field(default_factory=list)
+    deleted: list[Any] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.saved or self.deleted)
+
+
+def _save_parts(parent: Claim | Verdict, parts: Parts | None, *, link: str, actor: User, reason: str) -> None:
+    """Write ``parts`` of ``parent`` with the actor and reason in their history.
+
+    The parent was just recorded as a new version: a change to its parts is a change to it.
+    """
+    if not parts:
+        return
+    for item in [*parts.deleted, *parts.saved]:
+        if item.pk is not None and getattr(item, f"{link}_id") != parent.pk:
+            raise WorkflowError(f"{item._meta.verbose_name.capitalize()} {item.pk} belongs to another record.")
+    for item in parts.deleted:
+        item._history_user, item._change_reason = actor, reason
+        item.delete()
+    for item in parts.saved:
+        setattr(item, link, parent)
+        item._history_user, item._change_reason = actor, reason
+        item.save()
+
+
 # Claims -------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def claim_save(*, claim: Claim, actor: User, expected_version: int | None = None) -> Claim:
-    """Create ``claim`` or save the edits made to it, refusing to overwrite a newer version."""
+def claim_save(
+    *,
+    claim: Claim,
+    actor: User,
+    expected_version: int | None = None,
+    topics: Iterable[Topic] | None = None,
+    appearances: Parts | None = None,
+) -> Claim:
+    """Create ``claim`` or save the edits made to it, refusing to overwrite a newer version.
+
+    ``topics`` (the whole new set) and ``appearances`` change with the claim, as one new
+    version of it.
+    """
     if claim.pk is None:
         _require(actor, "claims.add_claim", "add claims")
         _record(claim, actor=actor, reason="Created")
-        return claim
-    _require(actor, "claims.change_claim", "edit claims")
-    current = lock_current_version(Claim, claim.pk, expected_version)
-    claim.version = current.version
-    changed = {
-        field.attname
-        for field in Claim._meta.concrete_fields
-        if getattr(claim, field.attname) != getattr(current, field.attname)
-    }
-    # A save that changes nothing but the assignment (or nothing) is no change to the public record.
-    only = ASSIGNMENT if changed <= {"assigned_to_id", "created_at", "updated_at"} else None
-    _record(claim, actor=actor, reason="Edited", only=only)
+    else:
+        _require(actor, "claims.change_claim", "edit claims")
+        current = lock_current_version(Claim, claim.pk, expected_version)
+        claim.version = current.version
+        changed = {
+            field.attname
+            for field in Claim._meta.concrete_fields
+            if getattr(claim, field.attname) != getattr(current, field.attname)
+        }
+        # A save that changes nothing but the assignment (or nothing) is no change to the public record;
+        # appearances and topics move it themselves (public_record_changed, through claims.signals).
+        only = ASSIGNMENT if changed <= {"assigned_to_id", "created_at", "updated_at"} else None
+        _record(claim, actor=actor, reason="Edited", only=only)
+    if topics is not None:
+        claim.topics.set(topics)
+    _save_parts(claim, appearances, link="claim", actor=actor, reason="Edited with the claim")
     return claim
 
 
@@ -137,11 +184,13 @@ def check_no_current_verdict(claim: Claim) -> None:
 
 
 @transaction.atomic
-def verdict_save(*, verdict: Verdict, actor: User, expected_version: int | None = None) -> Verdict:
-    """Create a draft verdict or save edits to an editable one.
+def verdict_save(
+    *, verdict: Verdict, actor: User, expected_version: int | None = None, evidence: Parts | None = None
+) -> Verdict:
+    """Create a draft verdict or save edits to an editable one, with its ``evidence`` changes.
 
     A new verdict is a draft written by ``actor``. Status is not changed here: use the
-    transition functions below.
+    transition functions below. Evidence changes are part of the verdict's new version.
     """
     if verdict.pk is None:
         _require(actor, "claims.add_verdict", "write verdicts")
@@ -158,18 +207,20 @@ def verdict_save(*, verdict: Verdict, actor: User, expected_version: int | None 
                 _record(verdict, actor=actor, reason="Draft started")
         except IntegrityError as error:  # another draft won a race for this claim
             raise WorkflowError("Another verdict for this claim was started at the same moment.") from error
+        _save_parts(verdict, evidence, link="verdict", actor=actor, reason="Edited with the verdict")
         return verdict
 
     current = lock_current_version(Verdict, verdict.pk, expected_version)
     if not can_edit_verdict(current, actor):
         raise PermissionDenied(_edit_refusal(current))
     # Only content is editable here; everything else keeps the locked row's values.
-    for field in ("claim_id", "status", "reviewer_id", "editor_id", "supersedes_id", "public_note"):
-        setattr(verdict, field, getattr(current, field))
-    for field in ("submitted_at", "published_at", "retracted_at", "return_comment"):
-        setattr(verdict, field, getattr(current, field))
+    for name in ("claim_id", "status", "reviewer_id", "editor_id", "supersedes_id", "public_note"):
+        setattr(verdict, name, getattr(current, name))
+    for name in ("submitted_at", "published_at", "retracted_at", "return_comment"):
+        setattr(verdict, name, getattr(current, name))
     verdict.version = current.version
     _record(verdict, actor=actor, reason="Edited")
+    _save_parts(verdict, evidence, link="verdict", actor=actor, reason="Edited with the verdict")
     return verdict
 
 
@@ -184,96 +235,83 @@ def _edit_refusal(verdict: Verdict) -> str:
     return "Only the author of this draft, or an editor, can change it."
 
 
-def _transition(
-    verdict: Verdict,
-    *,
-    actor: User,
-    permission: str,
-    doing: str,
-    from_status: VerdictStatus,
-    expected_version: int | None,
-) -> Verdict:
-    _require(actor, permission, doing)
+# Transitions: the rules are in claims.transitions.TRANSITIONS ------------------------
+
+
+def may(verdict: Verdict, actor: User, name: str) -> bool:
+    """Whether ``actor`` may make the transition ``name`` on ``verdict`` now (as loaded)."""
+    return refusal(TRANSITIONS[name], verdict, actor) is None
+
+
+def allowed_transitions(verdict: Verdict, actor: User) -> list[Transition]:
+    """The transitions ``actor`` may make on ``verdict`` now, in the table's order."""
+    return [transition for transition in TRANSITIONS.values() if refusal(transition, verdict, actor) is None]
+
+
+def _begin(name: str, verdict: Verdict, *, actor: User, expected_version: int | None) -> Verdict:
+    """Lock the verdict and check the transition's permission, from-status and rules."""
+    transition = TRANSITIONS[name]
+    _require(actor, transition.permission, transition.doing)
     current = lock_current_version(Verdict, verdict.pk, expected_version)
-    if current.status != from_status:
-        raise WorkflowError(
-            f"Cannot {doing}: it is {current.get_status_display().lower()}, not {from_status.label.lower()}."
-        )
+    refused = refusal(transition, current, actor)
+    if refused is not None:
+        raise refused
     return current
+
+
+def _end(name: str, current: Verdict, *, actor: User, reason: str) -> None:
+    current.status = TRANSITIONS[name].to_status
+    _record(current, actor=actor, reason=reason)
 
 
 @transaction.atomic
 def verdict_submit(*, verdict: Verdict, actor: User, expected_version: int | None = None) -> Verdict:
     """Send a draft to the editors. It needs a rating, a headline and an explanation."""
-    current = _transition(
-        verdict,
-        actor=actor,
-        permission="claims.submit_verdict",
-        doing="submit this verdict",
-        from_status=VerdictStatus.DRAFT,
-        expected_version=expected_version,
-    )
-    if current.reviewer_id != actor.pk and not actor.has_perm("claims.change_others_verdict"):
-        raise PermissionDenied("Only the author of this draft, or an editor, can submit it.")
-    missing = [
-        name
-        for name, present in (
-            ("a rating", current.rating_id),
-            ("a headline", current.headline.strip()),
-            ("an explanation", current.explanation.strip()),
-        )
-        if not present
-    ]
+    current = _begin("submit", verdict, actor=actor, expected_version=expected_version)
+    missing = missing_for_submission(current)
     if missing:
-        raise WorkflowError(f"Cannot submit this verdict without {_join(missing)}.")
-    current.status = VerdictStatus.IN_REVIEW
+        raise WorkflowError(f"Cannot submit this verdict without {_join(missing.values())}.")
     current.submitted_at = timezone.now()
-    _record(current, actor=actor, reason="Submitted for review")
+    _end("submit", current, actor=actor, reason="Submitted for review")
     return current
+
+
+def missing_for_submission(verdict: Verdict) -> dict[str, str]:
+    """What ``verdict`` still lacks to go to the editors or stand as published: {field: "a rating", ...}.
+
+    The desk's own verdicts need a rating, a headline and an explanation. A review imported
+    from another fact-checker (it has a ``review_url``) is published as its author wrote
+    it: it needs its rating.
+    """
+    present = {"rating": ("a rating", verdict.rating_id)}
+    if not verdict.review_url:
+        present |= {
+            "headline": ("a headline", verdict.headline.strip()),
+            "explanation": ("an explanation", verdict.explanation.strip()),
+        }
+    return {name: what for name, (what, value) in present.items() if not value}
 
 
 @transaction.atomic
 def verdict_return(*, verdict: Verdict, actor: User, comment: str, expected_version: int | None = None) -> Verdict:
     """Send a verdict in review back to its reviewer as a draft, with the editor's comment."""
-    current = _transition(
-        verdict,
-        actor=actor,
-        permission="claims.return_verdict",
-        doing="return this verdict",
-        from_status=VerdictStatus.IN_REVIEW,
-        expected_version=expected_version,
-    )
+    current = _begin("return", verdict, actor=actor, expected_version=expected_version)
     if not comment.strip():
         raise WorkflowError("Say why the verdict goes back: the comment is required.")
-    current.status = VerdictStatus.DRAFT
     current.return_comment = comment.strip()
-    _record(current, actor=actor, reason=f"Returned to reviewer: {comment.strip()}")
+    _end("return", current, actor=actor, reason=f"Returned to reviewer: {comment.strip()}")
     return current
-
-
-def _check_second_person(verdict: Verdict, actor: User) -> None:
-    if settings.FACTCHECK_REQUIRE_SECOND_PERSON and verdict.reviewer_id == actor.pk:
-        raise WorkflowError("An editor other than the verdict's author must publish it.")
 
 
 @transaction.atomic
 def verdict_publish(*, verdict: Verdict, actor: User, expected_version: int | None = None) -> Verdict:
     """Publish a verdict in review. The claim must have no other published verdict."""
-    current = _transition(
-        verdict,
-        actor=actor,
-        permission="claims.publish_verdict",
-        doing="publish this verdict",
-        from_status=VerdictStatus.IN_REVIEW,
-        expected_version=expected_version,
-    )
-    _check_second_person(current, actor)
-    current.status = VerdictStatus.PUBLISHED
+    current = _begin("publish", verdict, actor=actor, expected_version=expected_version)
     current.editor = actor
     current.published_at = current.first_published_at = timezone.now()
     try:
         with transaction.atomic():
-            _record(current, actor=actor, reason="Published")
+            _end("publish", current, actor=actor, reason="Published")
     except IntegrityError as error:
         raise WorkflowError("This claim already has a published verdict; correct that one instead.") from error
     public_record_changed([current.claim_id])
@@ -283,22 +321,38 @@ def verdict_publish(*, verdict: Verdict, actor: User, expected_version: int | No
 @transaction.atomic
 def verdict_retract(*, verdict: Verdict, actor: User, public_note: str, expected_version: int | None = None) -> Verdict:
     """Withdraw a published verdict. The public note says why; the verdict stays on record."""
-    current = _transition(
-        verdict,
-        actor=actor,
-        permission="claims.retract_verdict",
-        doing="retract this verdict",
-        from_status=VerdictStatus.PUBLISHED,
-        expected_version=expected_version,
-    )
+    current = _begin("retract", verdict, actor=actor, expected_version=expected_version)
     if not public_note.strip():
         raise WorkflowError("A retraction needs a public note saying why.")
-    current.status = VerdictStatus.RETRACTED
     current.public_note = public_note.strip()
     current.retracted_at = timezone.now()
-    _record(current, actor=actor, reason="Retracted")
+    _end("retract", current, actor=actor, reason="Retracted")
     public_record_changed([current.claim_id])
     return current
+
+
+@transaction.atomic
+def verdict_discard(*, verdict: Verdict, actor: User, expected_version: int | None = None) -> None:
+    """Delete a draft its author no longer wants; the history records who discarded it."""
+    current = _begin("discard", verdict, actor=actor, expected_version=expected_version)
+    for item in current.evidence.all():
+        item._history_user, item._change_reason = actor, "Discarded with its draft"
+        item.delete()
+    current._history_user, current._change_reason = actor, "Draft discarded"
+    current.delete()
+
+
+def verdict_transition(
+    *, name: str, verdict: Verdict, actor: User, text: str = "", expected_version: int | None = None
+) -> Verdict | None:
+    """Make the transition ``name`` (a key of the table), with the text it asks for, if any.
+
+    The transition ``name`` is carried out by the service ``verdict_<name>`` of this module.
+    """
+    transition = TRANSITIONS[name]
+    service = globals()[f"verdict_{transition.name}"]
+    kwargs = {transition.text_name: text} if transition.text_name else {}
+    return service(verdict=verdict, actor=actor, expected_version=expected_version, **kwargs)
 
 
 CORRECTABLE_FIELDS = ("rating", "headline", "explanation", "internal_notes")
@@ -319,14 +373,7 @@ def verdict_correct(
     rating, headline, explanation, internal notes), the same evidence, and the public
     correction note.
     """
-    current = _transition(
-        verdict,
-        actor=actor,
-        permission="claims.correct_verdict",
-        doing="correct this verdict",
-        from_status=VerdictStatus.PUBLISHED,
-        expected_version=expected_version,
-    )
+    current = _begin("correct", verdict, actor=actor, expected_version=expected_version)
     if not public_note.strip():
         raise WorkflowError("A correction needs a public note saying what changed.")
     changes = dict(changes or {})
@@ -336,8 +383,7 @@ def verdict_correct(
     if changes.get("rating", current.rating) is None:
         raise WorkflowError("A corrected verdict needs a rating.")
 
-    current.status = VerdictStatus.SUPERSEDED
-    _record(current, actor=actor, reason="Superseded by a correction")
+    _end("correct", current, actor=actor, reason="Superseded by a correction")
 
     now = timezone.now()
     corrected = Verdict(
@@ -350,7 +396,7 @@ def verdict_correct(
         submitted_at=now,
         published_at=now,
         first_published_at=current.first_published_at or current.published_at,
-        **{field: changes.get(field, getattr(current, field)) for field in CORRECTABLE_FIELDS},
+        **{name: changes.get(name, getattr(current, name)) for name in CORRECTABLE_FIELDS},
     )
     _record(corrected, actor=actor, reason="Published as a correction")
     evidence = [

@@ -224,3 +224,16 @@ class TestLargeTablePaginator:
         else:
             assert not paginator.count_is_estimate
             assert paginator.count == 19
+
+
+def test_an_appearance_edited_in_the_admin_is_a_new_version_of_the_claim(client, reviewer, demo_data):
+    client.force_login(reviewer)
+    claim = Claim.objects.get(text__startswith="Russia will probably")
+    url = reverse("admin:claims_claim_change", args=[claim.pk])
+    appearance = claim.appearances.get()
+    data = change_form_data(client.get(url), **{"appearances-0-attributed_to": ""})
+    assert client.post(url, data).status_code == 302
+    claim.refresh_from_db()
+    assert claim.version == 2
+    record = appearance.history.latest("history_date")
+    assert (record.attributed_to, record.history_user) == ("", reviewer)

@@ -241,3 +241,46 @@ class TestBulkActions:
         names = {name for name, _ in actions}
         assert "submit_selected" in names
         assert not names & {"publish_selected", "return_selected", "retract_selected"}
+
+
+class TestDiscarding:
+    def test_the_author_discards_a_draft_from_its_page(self, reviewer, draft):
+        client = login(reviewer)
+        html = client.get(change_url(draft)).content.decode()
+        assert transition_url(draft, "discard") in html
+        response = client.post(transition_url(draft, "discard"))
+        assert response.url == reverse("admin:claims_claim_change", args=[draft.claim_id])
+        assert not Verdict.objects.filter(pk=draft.pk).exists()
+        assert Verdict.history.filter(id=draft.pk).latest("history_date").history_user == reviewer
+
+    def test_an_editor_cannot_delete_someone_elses_draft(self, editor, draft):
+        client = login(editor)
+        assert transition_url(draft, "discard") not in client.get(change_url(draft)).content.decode()
+        assert client.post(reverse("admin:claims_verdict_delete", args=[draft.pk]), {"post": "yes"}).status_code == 403
+        assert Verdict.objects.filter(pk=draft.pk).exists()
+
+    def test_the_bulk_delete_that_skips_the_services_is_not_offered(self, editor, demo_data):
+        actions = login(editor).get(CHANGELIST).context["action_form"].fields["action"].choices
+        assert "delete_selected" not in {name for name, _ in actions}
+
+
+def test_evidence_edited_in_the_admin_is_a_new_version_of_the_verdict(reviewer, draft):
+    from tests.factories import make_source
+
+    source = make_source("The report")
+    client = login(reviewer)
+    data = change_form_data(client.get(change_url(draft)))
+    prefix = "evidence"
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": "1",
+            f"{prefix}-0-source": str(source.pk),
+            f"{prefix}-0-stance": "context",
+            f"{prefix}-0-note": "What it shows.",
+            f"{prefix}-0-position": "0",
+        }
+    )
+    assert client.post(change_url(draft), data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.version == 2
+    assert draft.evidence.get().history.get().history_user == reviewer

@@ -18,7 +18,7 @@ from django.contrib.auth.models import Group
 
 from claims import services
 from claims.choices import SpeakerKind, VerdictStatus
-from claims.importer import Input, import_claimreview
+from claims.importing import Input, import_claimreview
 from claims.models import Claim, Evidence, Rating, Speaker, Topic, Verdict
 from sources.choices import SourceKind
 from sources.models import Publisher, Source

@@ -97,6 +97,14 @@ def edit_published(actor, ctx):
     services.verdict_save(verdict=verdict, actor=actor)
 
 
+def discard_own_draft(actor, ctx):
+    services.verdict_discard(verdict=_draft(actor), actor=actor)
+
+
+def discard_others_draft(actor, ctx):
+    services.verdict_discard(verdict=_draft(ctx["author"]), actor=actor)
+
+
 def assign(actor, ctx):
     services.claim_assign(claim=make_claim(), actor=actor, reviewer=ctx["author"])
 
@@ -117,6 +125,8 @@ MATRIX = {
     correct: "NYYN",
     retract: "NYYN",
     edit_published: "NNNN",
+    discard_own_draft: "YYYN",
+    discard_others_draft: "NNNN",
 }
 ROLES = ["reviewer", "editor", "superuser", "outsider"]
 
@@ -135,8 +145,8 @@ def test_permission_matrix(request, role, action, other_reviewer, other_editor):
 
 
 def test_matrix_covers_every_transition_the_admin_offers():
-    from claims.workflow import TRANSITIONS
+    from claims.services import TRANSITIONS
 
     covered = {action.__name__ for action in MATRIX}
-    assert {"submit_own_draft", "publish", "return_to_reviewer", "retract", "correct"} <= covered
-    assert set(TRANSITIONS) == {"submit", "publish", "return", "retract"}
+    assert {"submit_own_draft", "publish", "return_to_reviewer", "retract", "correct", "discard_own_draft"} <= covered
+    assert set(TRANSITIONS) == {"submit", "publish", "return", "retract", "correct", "discard"}

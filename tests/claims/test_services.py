@@ -87,6 +87,21 @@ class TestPreconditions:
             services.verdict_submit(verdict=verdict, actor=reviewer)
         assert Verdict.objects.get(pk=verdict.pk).status == VerdictStatus.DRAFT
 
+    def test_what_a_published_verdict_needs(self):
+        # The desk's own: rating, headline and explanation; another fact-checker's review
+        # (imported, with its URL) stands as its author wrote it, with its rating.
+        rating = Rating.objects.get(slug="false")
+        assert list(services.missing_for_submission(Verdict(headline=" ", explanation="")).values()) == [
+            "a rating",
+            "a headline",
+            "an explanation",
+        ]
+        assert services.missing_for_submission(Verdict(rating=rating, headline="H", explanation="E")) == {}
+        imported = Verdict(review_url="https://checker.example/1", headline="", explanation="")
+        assert services.missing_for_submission(imported) == {"rating": "a rating"}
+        imported.rating = rating
+        assert services.missing_for_submission(imported) == {}
+
     def test_author_cannot_publish_their_own_verdict(self, editor):
         verdict = in_review(make_claim(), editor)
         with pytest.raises(services.WorkflowError, match="other than the verdict's author"):

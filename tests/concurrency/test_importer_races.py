@@ -20,7 +20,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 
-from claims.importer import Input, import_claimreview
+from claims.importing import Input, import_claimreview
 from claims.models import Appearance, Claim, Verdict
 from sources.models import Publisher
 from tests.admin.helpers import change_form_data

@@ -20,7 +20,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from claims.importer import Input, import_claimreview
+from claims.importing import Input, import_claimreview
 from claims.models import Appearance, Claim, Speaker, Verdict
 from sources.models import Publisher, Source
 

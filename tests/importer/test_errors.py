@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from claims.importer import ImportRefused, Input
+from claims.importing import ImportRefused, Input
 from claims.models import Verdict
 from tests.importer.helpers import (
     AFP,

@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 
 from claims import services
 from claims.choices import VerdictStatus
-from claims.importer import Input
+from claims.importing import Input
 from claims.models import Claim, Verdict
 from tests.importer.helpers import (
     AFP,

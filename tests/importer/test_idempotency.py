@@ -5,8 +5,8 @@
 
 import pytest
 
-from claims import importer
-from claims.importer import Input
+from claims import importing
+from claims.importing import Input
 from claims.models import Claim, Speaker, Verdict
 from sources.models import Publisher, Source
 from tests.factories import make_publisher, make_source, make_speaker
@@ -329,7 +329,7 @@ class TestDuplicatesInOneImport:
 class TestMoreThanOneBatch:
     def test_reviews_sharing_speakers_and_sources_across_batches(self):
         # The writer works in batches: what one batch creates, the next one reuses.
-        total = importer.BATCH + 5
+        total = importing.BATCH + 5
         columns = ["url", "claimReviewed", "datePublished", "author.name", "author.url", "reviewRating.alternateName"]
         columns += ["itemReviewed.author.name", "itemReviewed.appearance", "inLanguage"]
         rows = [

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from claims.choices import VerdictStatus
-from claims.importer import ImportRefused, Input
+from claims.importing import ImportRefused, Input
 from claims.models import Appearance, Claim, Speaker, Verdict
 from sources.models import Publisher, Source
 from tests.importer.helpers import (

@@ -16,7 +16,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from claims.importer import Input, import_claimreview
+from claims.importing import Input, import_claimreview
 from claims.models import Appearance, Claim, Speaker, Verdict
 from claims.synthetic import ROLES, TextFactory
 from sources.models import Publisher, Source

@@ -5,7 +5,7 @@
 Per million claims: 50,000 speakers, 1,400 publishers, 200,000 sources, about 1.45
 million appearances, 720,000 verdicts in every workflow state, 1 million evidence links
 and 2 million claim-topic links. Text is varied (see claims.synthetic). On PostgreSQL
-rows are streamed with COPY; elsewhere they are bulk-inserted. Rows are added to what
+rows are streamed with COPY (claims.bulk); elsewhere they are bulk-inserted. Rows are added to what
 is there; run it on a database of its own.
 """
 
@@ -23,6 +23,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from claims.bulk import insert_rows, new_instance
 from claims.choices import SpeakerKind, Stance, VerdictStatus
 from claims.models import Appearance, Claim, Evidence, Rating, Speaker, Topic, Verdict
 from claims.synthetic import COUNTRIES, ROLES, TextFactory
@@ -61,12 +62,11 @@ YEARS = 5
 
 
 class Writer:
-    """Collects rows per model and writes them in batches (COPY on PostgreSQL)."""
+    """Collects rows per model and writes them in batches (claims.bulk: COPY on PostgreSQL)."""
 
     def __init__(self):
         self.rows: dict[type, list[dict]] = defaultdict(list)
         self.counts: dict[type, int] = defaultdict(int)
-        self.postgres = connection.vendor == "postgresql"
 
     def add(self, model, **row):
         self.rows[model].append(row)
@@ -78,29 +78,9 @@ class Writer:
             rows = self.rows.pop(model, [])
             if not rows:
                 continue
-            if self.postgres:
-                self._copy(model, rows)
-            else:
-                model.objects.bulk_create([model(**row) for row in rows], batch_size=500)
+            # Fields the generator does not set take their model defaults, as bulk_create would.
+            insert_rows(model, [new_instance(model, **row) for row in rows], batch_size=500)
             self.counts[model] += len(rows)
-
-    @staticmethod
-    def _copy(model, rows):
-        columns = list(rows[0])
-        given = {model._meta.get_field(c).column for c in columns}
-        # Fields the generator does not set take their model defaults, as bulk_create would.
-        defaults = {
-            f.column: f.get_default()
-            for f in model._meta.concrete_fields
-            if f.column not in given and not f.primary_key
-        }
-        table = model._meta.db_table
-        names = [model._meta.get_field(c).column for c in columns] + list(defaults)
-        column_list = ", ".join(connection.ops.quote_name(name) for name in names)
-        extra = list(defaults.values())
-        with connection.connection.cursor() as cursor, cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[c] for c in columns] + extra)
 
 
 class Command(BaseCommand):

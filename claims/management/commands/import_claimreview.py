@@ -3,7 +3,7 @@
     manage.py import_claimreview feeds/ page.html reviews.csv [--dry-run] [--skip-invalid]
         [--publisher-name NAME] [--ratings aliases.json]
 
-See claims/importer.py for what is accepted and README ("Importing ClaimReview") for the
+See the package claims.importing for what is accepted and README ("Importing ClaimReview") for the
 CSV columns. One invalid record refuses the whole import unless --skip-invalid is given.
 """
 
@@ -13,7 +13,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from claims.importer import ImportRefused, Input, import_claimreview
+from claims.importing import ImportRefused, Input, import_claimreview
 from claims.models import Rating
 
 

@@ -1,0 +1,218 @@
+"""Claims: the list reviewers pick work from, the claim page, and "my review queue".
+
+Edits (the claim, its topics and appearances), assignment and starting a verdict go
+through ``claims.services``.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from factcheck.history_admin import HistoryAdmin
+from factcheck.paginators import LargeTablePaginator
+
+from .. import services
+from ..choices import CURRENT_VERDICT_STATUSES
+from ..forms import VersionedModelForm
+from ..models import Appearance, Claim, ReviewQueue, Verdict
+from ..selectors import review_queue, search_claims, with_current_verdict
+from .display import WORKFLOW_ERRORS, AdminStyles, colour_chip, inline_parts, status_badge
+from .filters import (
+    AssignedReviewerFilter,
+    CurrentRatingFilter,
+    CurrentStatusFilter,
+    HasVerdictFilter,
+    SourceFilter,
+    SpeakerFilter,
+    TopicFilter,
+)
+
+
+class AppearanceInline(admin.TabularInline):
+    model = Appearance
+    extra = 0
+    autocomplete_fields = ["source"]
+    fields = ["source", "quote", "attributed_to"]
+
+
+class VerdictSummaryInline(admin.TabularInline):
+    """The claim's verdicts, newest first, read-only: they change through their own pages."""
+
+    model = Verdict
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["status_display", "rating", "headline", "reviewer", "editor", "published_at"]
+    readonly_fields = fields
+    verbose_name_plural = "verdicts (every version is kept)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("rating", "reviewer", "editor").order_by("-created_at")
+
+    @admin.display(description="status")
+    def status_display(self, verdict):
+        return status_badge(verdict.status)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ClaimAdminForm(VersionedModelForm):
+    class Meta:
+        model = Claim
+        fields = "__all__"
+
+
+@admin.register(Claim)
+class ClaimAdmin(HistoryAdmin):
+    # Changes go through the services (workflow, corrections): history is read-only.
+    revert_allowed = False
+    form = ClaimAdminForm
+    list_display = ["claim_text", "speaker", "made", "status", "rating", "assigned_to", "updated_at"]
+    list_filter = [
+        CurrentStatusFilter,
+        CurrentRatingFilter,
+        HasVerdictFilter,
+        AssignedReviewerFilter,
+        SpeakerFilter,
+        SourceFilter,
+        TopicFilter,
+    ]
+    search_fields = ["text"]  # replaced by search_claims; kept so the search box shows
+    search_help_text = "Searches claim text, quotes and speaker names. Use quotes for a phrase, -word to exclude."
+    autocomplete_fields = ["speaker", "topics"]
+    inlines = [AppearanceInline, VerdictSummaryInline]
+    fieldsets = [
+        (None, {"fields": ["text", "speaker", ("made_on", "made_on_text"), "made_in", "language", "topics"]}),
+        ("Review", {"fields": ["assigned_to", "verdict_link", "loaded_version"]}),
+    ]
+    readonly_fields = ["verdict_link"]
+    paginator = LargeTablePaginator
+    show_full_result_count = False
+    list_per_page = 50
+    actions = ["assign_to_me"]
+    history_list_display = ["text", "speaker", "assigned_to"]
+    Media = AdminStyles
+
+    def get_queryset(self, request):
+        # speaker and assigned_to are shown in every row; the current verdict and its rating
+        # come from one join (see with_current_verdict).
+        return with_current_verdict(super().get_queryset(request).select_related("speaker", "assigned_to"))
+
+    def get_search_results(self, request, queryset, search_term):
+        return search_claims(queryset, search_term), False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assigned_to":
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        """Nothing yet: the claim is saved with its topics and appearances in save_related, as one version."""
+
+    def save_related(self, request, form, formsets, change):
+        services.claim_save(
+            claim=form.instance,
+            actor=request.user,
+            expected_version=form.cleaned_data.get("loaded_version"),
+            topics=form.cleaned_data.get("topics"),
+            appearances=inline_parts(formsets, AppearanceInline),
+        )
+
+    @admin.display(description="claim", ordering="text")
+    def claim_text(self, claim):
+        return str(claim)
+
+    @admin.display(description="made")
+    def made(self, claim):
+        return claim.made_on or claim.made_on_text or "—"
+
+    @admin.display(description="status")
+    def status(self, claim):
+        return status_badge(getattr(claim, "current_status", None))
+
+    @admin.display(description="rating")
+    def rating(self, claim):
+        return colour_chip(getattr(claim, "current_rating_label", None), getattr(claim, "current_rating_colour", None))
+
+    @admin.display(description="verdict")
+    def verdict_link(self, claim):
+        if claim.pk is None:
+            return "Save the claim first."
+        current = claim.verdicts.filter(status__in=CURRENT_VERDICT_STATUSES).select_related("rating").first()
+        if current is not None:
+            url = reverse("admin:claims_verdict_change", args=[current.pk])
+            return format_html(
+                '<a class="button" href="{}">Open the {} verdict</a> {}',
+                url,
+                current.get_status_display().lower(),
+                colour_chip(current.rating.label if current.rating else None, current.rating and current.rating.colour),
+            )
+        url = reverse("admin:claims_claim_grade", args=[claim.pk])
+        return format_html('<a class="button" id="grade-claim" href="{}">Grade this claim</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:claim_id>/grade/",
+                self.admin_site.admin_view(self.grade_view),
+                name="claims_claim_grade",
+            ),
+            *super().get_urls(),
+        ]
+
+    def grade_view(self, request: HttpRequest, claim_id: int):
+        """Start a draft verdict for the claim (or open the one already in progress)."""
+        claim = get_object_or_404(Claim, pk=claim_id)
+        current = claim.verdicts.filter(status__in=CURRENT_VERDICT_STATUSES).first()
+        if current is None:
+            try:
+                current = services.verdict_save(verdict=Verdict(claim=claim), actor=request.user)
+            except WORKFLOW_ERRORS as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[claim.pk]))
+        return HttpResponseRedirect(reverse("admin:claims_verdict_change", args=[current.pk]))
+
+    @admin.action(description="Assign selected claims to me", permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        for claim in queryset:
+            services.claim_assign(claim=claim, actor=request.user, reviewer=request.user)
+        self.message_user(request, f"{queryset.count()} claim(s) are now in your queue.", messages.SUCCESS)
+
+
+@admin.register(ReviewQueue)
+class ReviewQueueAdmin(ClaimAdmin):
+    """The logged-in reviewer's work: claims assigned to them or drafts they are writing."""
+
+    list_display = ["claim_text", "speaker", "made", "status", "rating", "created_at"]
+    list_filter = [CurrentStatusFilter, TopicFilter]
+    ordering = ["created_at", "id"]
+    actions = []
+    inlines = []
+
+    def get_queryset(self, request):
+        return review_queue(super().get_queryset(request), request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("claims.view_claim")
+
+    def has_module_permission(self, request):
+        return request.user.has_perm("claims.view_claim")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[object_id]))

@@ -1,0 +1,44 @@
+"""Small pieces the desk's screens share: rating chips, status badges, stylesheet, errors."""
+
+from django.contrib.admin.options import InlineModelAdmin
+from django.core.exceptions import PermissionDenied
+from django.utils.html import format_html
+
+from .. import services
+from ..choices import VerdictStatus
+
+# What a workflow write can be refused with; the message is shown to the person as it is.
+WORKFLOW_ERRORS = (services.WorkflowError, services.ConflictError, PermissionDenied)
+
+
+def colour_chip(label: str | None, colour: str | None):
+    if not label:
+        return "—"
+    return format_html('<span class="rating-chip" style="background:{}"></span> {}', colour, label)
+
+
+def status_badge(status: str | None):
+    if not status:
+        return format_html('<span class="status-badge status-none">{}</span>', "no verdict")
+    return format_html('<span class="status-badge status-{}">{}</span>', status, VerdictStatus(status).label.lower())
+
+
+class AdminStyles:
+    css = {"all": ["claims/admin.css"]}
+
+
+def inline_parts(formsets, inline: type[InlineModelAdmin]) -> services.Parts:
+    """The rows an inline's formset would write, unsaved, for the services to write.
+
+    ``save(commit=False)`` also fills the formset's lists of new, changed and deleted
+    objects that the admin's change message reads.
+    """
+    parts = services.Parts()
+    for formset in formsets:
+        saved = formset.save(commit=False)
+        if formset.model is inline.model:
+            parts.saved.extend(saved)
+            parts.deleted.extend(formset.deleted_objects)
+        elif saved or formset.deleted_objects:  # read-only inlines write nothing
+            raise PermissionDenied(f"{formset.model._meta.verbose_name_plural.capitalize()} cannot be changed here.")
+    return parts
