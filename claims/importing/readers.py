@@ -9,17 +9,14 @@ location names the file and the place in it for messages.
 """
 
 import csv
-import html
 import io
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-import orjson
-
+from .streaming import stream_claim_reviews
 from .summary import RecordError
 
 SUFFIXES = {".json", ".jsonld", ".html", ".htm", ".csv"}
@@ -88,16 +85,7 @@ def claim_reviews(data, where: str) -> Iterator[tuple[str, dict]]:
     if isinstance(data.get("claims"), list) and "@type" not in data:
         # Google Fact Check Tools API: claims, each with its claimReview list.
         for index, claim in enumerate(data["claims"], start=1):
-            if not isinstance(claim, dict):
-                yield f"{where} claim {index}", RecordError("not a claim: expected an object with text and claimReview")
-                continue
-            reviews = claim.get("claimReview") or []
-            for review_index, review in enumerate(reviews if isinstance(reviews, list) else [reviews], start=1):
-                location = f"{where} claim {index} review {review_index}"
-                if isinstance(review, dict):
-                    yield location, _from_fact_check_tools(claim, review)
-                else:
-                    yield location, RecordError("claimReview is not an object")
+            yield from fact_check_tools_claim(claim, index, where)
         return
     kinds = types(data)
     if "@graph" in data:
@@ -114,6 +102,19 @@ def claim_reviews(data, where: str) -> Iterator[tuple[str, dict]]:
             )
     elif "claimreview" in kinds:
         yield where, data
+
+
+def fact_check_tools_claim(claim, index: int, where: str) -> Iterator[tuple[str, dict | RecordError]]:
+    if not isinstance(claim, dict):
+        yield f"{where} claim {index}", RecordError("not a claim: expected an object with text and claimReview")
+        return
+    reviews = claim.get("claimReview") or []
+    for review_index, review in enumerate(reviews if isinstance(reviews, list) else [reviews], start=1):
+        location = f"{where} claim {index} review {review_index}"
+        if isinstance(review, dict):
+            yield location, _from_fact_check_tools(claim, review)
+        else:
+            yield location, RecordError("claimReview is not an object")
 
 
 def _from_fact_check_tools(claim: dict, review: dict) -> dict:
@@ -144,9 +145,16 @@ def _site_url(site):
     return site
 
 
+# More columns than any ClaimReview has fields: a header wider than this is not one.
+MAX_CSV_COLUMNS = 200
+
+
 def _csv_records(text: str, name: str) -> Iterator[tuple[str, dict]]:
     """One ClaimReview per row; columns are flattened field names (README, "CSV columns")."""
     reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is not None and len(reader.fieldnames) > MAX_CSV_COLUMNS:
+        yield name, RecordError(f"{len(reader.fieldnames):,} columns; a ClaimReview CSV has at most {MAX_CSV_COLUMNS}")
+        return
     for row in reader:
         where = f"{name} line {reader.line_num}"
         if None in row:
@@ -189,7 +197,9 @@ def read_inputs(inputs: Iterable[Input]) -> Iterator[tuple[str, dict | RecordErr
             if not documents:
                 yield item.name, RecordError('no <script type="application/ld+json"> in this page')
         elif suffix in (".json", ".jsonld"):
-            documents = [(item.name, text)]
+            # Read from the bytes: a second copy of a large file as text is not needed.
+            del text
+            documents = [(item.name, item.content.removeprefix(b"\xef\xbb\xbf"))]
         else:
             yield (
                 item.name,
@@ -198,17 +208,12 @@ def read_inputs(inputs: Iterable[Input]) -> Iterator[tuple[str, dict | RecordErr
             continue
         found_in_file = unreadable = False
         for where, document in documents:
-            try:
-                data = orjson.loads(document)
-            except json.JSONDecodeError:
-                try:  # some pages escape their JSON-LD as HTML text
-                    data = orjson.loads(html.unescape(document))
-                except json.JSONDecodeError as error:
-                    yield where, RecordError(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})")
+            # One record in memory at a time, nesting limited (claims.importing.streaming).
+            for location, record in stream_claim_reviews(document, where, claim_reviews, fact_check_tools_claim):
+                if location == where and isinstance(record, RecordError):
                     unreadable = True
-                    continue
-            for location, record in claim_reviews(data, where):
-                found_in_file = True
+                else:
+                    found_in_file = True
                 yield location, record
         if not found_in_file and not unreadable and documents:
             yield item.name, RecordError("no ClaimReview found (expected ClaimReview, a list, @graph or a DataFeed)")
