@@ -88,3 +88,19 @@ def test_an_api_path_that_names_no_endpoint_is_json_with_debug_pages_on(db):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert "endpoint" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("url", "data", "field"),
+    [
+        ("/admin/claims/verdict/add/", {"claim": "abc"}, "claim"),
+        ("/admin/claims/claim/add/", {"text": "A claim.", "speaker": "abc", "topics": ["x"]}, "speaker"),
+        ("/admin/claims/claim/add/", {"text": "A claim.", "speaker": "99999999999999999999999"}, "speaker"),
+    ],
+)
+def test_a_non_numeric_autocomplete_value_is_a_form_error(superuser, url, data, field):
+    client = Client(raise_request_exception=False)
+    client.force_login(superuser)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
