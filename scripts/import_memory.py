@@ -3,12 +3,11 @@
     DATABASE_URL=... .venv/bin/python scripts/import_memory.py [megabytes]
 
 Writes each file to a temporary folder, runs ``manage.py import_claimreview --dry-run``
-on it in a child process and prints the child's peak resident memory (ru_maxrss), its
-time and the first line it printed. The database must be migrated (a dry run rolls back).
+on it in a child process and prints the child's peak resident memory (VmHWM), its time
+and the first line it printed. The database must be migrated (a dry run rolls back).
 """
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -36,44 +35,52 @@ def valid_review(n: int) -> dict:
     }
 
 
-def shapes() -> dict[str, str]:
-    one = json.dumps(valid_review(0))
-    per = len(one) + 1
-    valid = "[" + ",".join(json.dumps(valid_review(n)) for n in range(SIZE // per)) + "]"
-    return {
-        "empty objects.json": repeated("[", "{}", "]"),
-        "graph of empty lists.json": repeated('{"@graph":[', "[]", "]}"),
-        "nested 1,000 deep.json": "[" * 1000 + "]" * 1000,
-        "nested 25 M deep.json": "[" * (SIZE // 2),
-        "one huge review.json": repeated('{"@type":"ClaimReview","x":[', "{}", "]}"),
-        "feed of empty items.json": repeated('{"@type":"DataFeed","dataFeedElement":[', "{}", "]}"),
-        "csv 1 M columns.csv": ",".join(f"c{n}" for n in range(SIZE // 8)) + "\n",
-        "csv row of 25 M values.csv": "url,claimReviewed\n" + repeated("", "a", "\n"),
-        "valid reviews.json": valid,
-    }
+def valid_feed() -> str:
+    per = len(json.dumps(valid_review(0))) + 1
+    return "[" + ",".join(json.dumps(valid_review(n)) for n in range(SIZE // per)) + "]"
+
+
+# Built one at a time, so this process stays small while each child runs.
+SHAPES = {
+    "empty objects.json": lambda: repeated("[", "{}", "]"),
+    "graph of empty lists.json": lambda: repeated('{"@graph":[', "[]", "]}"),
+    "nested 1,000 deep.json": lambda: "[" * 1000 + "]" * 1000,
+    "nested 25 M deep.json": lambda: "[" * (SIZE // 2),
+    "one huge review.json": lambda: repeated('{"@type":"ClaimReview","x":[', "{}", "]}"),
+    "feed of empty items.json": lambda: repeated('{"@type":"DataFeed","dataFeedElement":[', "{}", "]}"),
+    "csv 1 M columns.csv": lambda: ",".join(f"c{n}" for n in range(SIZE // 8)) + "\n",
+    "csv row of 25 M values.csv": lambda: "url,claimReviewed\n" + repeated("", "a", "\n"),
+    "valid reviews.json": valid_feed,
+}
+
+# The child reports its own peak (VmHWM is per process image, so nothing of this one counts).
+CHILD = """
+import runpy, sys
+sys.argv = ["manage.py", "import_claimreview", "--dry-run", sys.argv[1]]
+try:
+    runpy.run_path("manage.py", run_name="__main__")
+finally:
+    peak = next(line for line in open("/proc/self/status") if line.startswith("VmHWM"))
+    print("PEAK", int(peak.split()[1]) // 1024)
+"""
 
 
 def main() -> None:
-    print(f"{'file':28} {'MB':>6} {'peak RSS MB':>12} {'seconds':>8}  result")
+    print(f"{'file':28} {'MB':>6} {'peak RSS MB':>12} {'seconds':>8}  result", flush=True)
     with tempfile.TemporaryDirectory() as folder:
-        for name, content in shapes().items():
+        for name, build in SHAPES.items():
             path = Path(folder) / name
-            path.write_text(content)
-            del content
+            path.write_text(build())
             started = time.monotonic()
-            child = subprocess.Popen(
-                [sys.executable, "manage.py", "import_claimreview", "--dry-run", str(path)],
-                cwd=ROOT,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
+            child = subprocess.run(
+                [sys.executable, "-c", CHILD, str(path)], cwd=ROOT, capture_output=True, text=True, check=False
             )
-            output = child.stdout.read()
-            _, _, usage = os.wait4(child.pid, 0)
             seconds = time.monotonic() - started
-            first = next((line for line in output.splitlines() if line.strip()), "")[:70]
+            lines = [line for line in (child.stdout + child.stderr).splitlines() if line.strip()]
+            peak = next((line.split()[1] for line in lines if line.startswith("PEAK ")), "?")
+            first = next((line for line in lines if not line.startswith("PEAK ")), "")[:70]
             size = path.stat().st_size / 1024 / 1024
-            print(f"{name:28} {size:6.1f} {usage.ru_maxrss / 1024:12.0f} {seconds:8.1f}  {first}")
+            print(f"{name:28} {size:6.1f} {peak:>12} {seconds:8.1f}  {first}", flush=True)
             path.unlink()
 
 
