@@ -31,6 +31,13 @@ def validate_web_url(value: str) -> None:
     if not value:
         return
     _web(value)
+    problem = uri_problem(value)
+    if problem:
+        raise ValidationError(f"Enter a valid URL: this one has {problem}.", code="invalid")
+
+
+def uri_problem(value: str) -> str | None:
+    """What keeps ``value``, an http(s) URL, from being an RFC 3986 URI (None: nothing)."""
     problem = None
     if not _URI_CHARACTERS.fullmatch(value):
         problem = "characters a URL cannot hold (percent-encode them)"
@@ -41,8 +48,7 @@ def validate_web_url(value: str) -> None:
         rest = value[authority.end() :] if authority else value
         if "[" in rest or "]" in rest:
             problem = "square brackets outside an IPv6 host"
-    if problem:
-        raise ValidationError(f"Enter a valid URL: this one has {problem}.", code="invalid")
+    return problem
 
 
 class WebURLField(models.URLField):

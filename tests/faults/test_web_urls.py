@@ -90,3 +90,16 @@ def test_a_fixture_with_an_invalid_address_loads_nothing(tmp_path):
     with pytest.raises(CommandError, match="URL"):
         call_command("loaddata", str(fixture), verbosity=0)
     assert not Publisher.objects.filter(pk=900).exists()
+
+
+@pytest.mark.django_db
+def test_the_importer_stores_what_the_api_may_serve():
+    from claims import importing
+    from claims.models import Verdict
+    from tests.importer.helpers import POLITIFACT, review
+
+    record = review(POLITIFACT, url="https://checker.example/fact-check/señal?q={x}|y^")
+    importing.import_claimreview([importing.Input("feed.json", json.dumps([record]).encode())])
+    stored = Verdict.objects.get().review_url
+    assert stored == "https://checker.example/fact-check/se%C3%B1al?q=%7Bx%7D%7Cy%5E"
+    assert URI.is_valid(stored)
