@@ -45,12 +45,34 @@ def review_author(verdict: Verdict) -> dict:
     return author
 
 
+# The rows a ClaimReview is made of, from its verdict: what is loaded with it and what
+# dates it (Last-Modified). ``claim_review`` below reads nothing else.
+REVIEW_ROWS = ("rating", "reviewed_by", "claim", "claim__speaker")
+REVIEW_APPEARANCES = "claim__appearances"
+APPEARANCE_ROWS = ("source", "source__publisher")
+
+
 def verdicts_for_reviews(verdicts: QuerySet[Verdict]) -> QuerySet[Verdict]:
     """The joins and prefetches ClaimReview output needs: a constant number of queries for any count."""
-    appearances = Appearance.objects.select_related("source__publisher").order_by("source__published_on", "id")
-    return verdicts.select_related("claim__speaker", "rating", "reviewed_by").prefetch_related(
-        Prefetch("claim__appearances", queryset=appearances)
-    )
+    appearances = Appearance.objects.select_related(*APPEARANCE_ROWS).order_by("source__published_on", "id")
+    return verdicts.select_related(*REVIEW_ROWS).prefetch_related(Prefetch(REVIEW_APPEARANCES, queryset=appearances))
+
+
+def _follow(obj, path: str):
+    for name in path.split("__"):
+        obj = getattr(obj, name) if obj is not None else None
+    return obj
+
+
+def review_rows(verdict: Verdict) -> list:
+    """Every row a ClaimReview is built from, for its Last-Modified."""
+    appearances = list(_follow(verdict, REVIEW_APPEARANCES).all())
+    return [
+        verdict,
+        *(_follow(verdict, path) for path in REVIEW_ROWS),
+        *appearances,
+        *(_follow(appearance, path) for appearance in appearances for path in APPEARANCE_ROWS),
+    ]
 
 
 def _person_or_organisation(speaker) -> dict:

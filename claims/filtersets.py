@@ -5,11 +5,11 @@ from django.db.models import Exists, OuterRef
 from rest_framework.exceptions import ValidationError
 
 from factcheck.api.filters import BooleanFilter, DateTimeFilter, IdFilter
-from factcheck.api.views import is_desk_member
 
+from . import visibility
 from .choices import VerdictStatus
 from .models import Appearance, Claim, Rating, Speaker, Topic, Verdict
-from .selectors import public_topics, published_verdict_exists, search_claims
+from .selectors import search_claims
 
 SEARCH_HELP = (
     "Full-text search over claim text, quotes and speaker names. Web-search syntax: "
@@ -74,8 +74,7 @@ class VerdictRowsFilterSet(filters.FilterSet):
         return queryset.filter(rating__slug__in=validated_slugs(Rating.objects.all(), value, name))
 
     def filter_topic(self, queryset, name, value):
-        # Topics used only on unpublished claims do not exist for the public, not even in a 400.
-        topics = Topic.objects.all() if is_desk_member(self.request.user) else public_topics()
+        topics = visibility.visible_topics(desk_member=visibility.is_desk_member(self.request.user))
         return _claim_tagged(queryset, "claim_id", validated_slugs(topics, value, name))
 
     def filter_source(self, queryset, name, value):
@@ -110,12 +109,8 @@ class ClaimFilterSet(VerdictRowsFilterSet):
 class VerdictFilterSet(VerdictRowsFilterSet):
     """Verdicts list. The public also gets retracted ones, whose claim may have no published verdict left.
 
-    Such a claim keeps its text on its retracted verdicts, but its speaker, sources, topics,
-    language and quotes are no longer public: outside the desk, filtering or searching by
-    them finds only verdicts of claims that still have a published verdict.
+    What the public may filter and search of such a claim is decided in claims.visibility.
     """
-
-    CLAIM_ONLY = ("speaker", "topic", "source", "publisher", "language")
 
     claim = IdFilter(field_name="claim_id", help_text="Claim id.")
     status = filters.MultipleChoiceFilter(
@@ -131,13 +126,13 @@ class VerdictFilterSet(VerdictRowsFilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        used = [name for name in self.CLAIM_ONLY if self.form.cleaned_data.get(name) not in (None, "")]
-        if used and not is_desk_member(self.request.user):
-            queryset = queryset.filter(published_verdict_exists("claim_id"))
-        return queryset
+        used = [name for name in visibility.CLAIM_ONLY_FILTERS if self.form.cleaned_data.get(name) not in (None, "")]
+        desk_member = visibility.is_desk_member(self.request.user)
+        return visibility.hide_claims_without_publication(queryset, desk_member=desk_member, used=used)
 
     def filter_search(self, queryset, name, value):
-        return search_claims(queryset, value, through="claim", public=not is_desk_member(self.request.user))
+        public = visibility.search_as_public(visibility.is_desk_member(self.request.user))
+        return search_claims(queryset, value, through="claim", public=public)
 
 
 class SpeakerFilterSet(filters.FilterSet):

@@ -16,7 +16,8 @@ from django.db.models import (
 )
 
 from .choices import CURRENT_VERDICT_STATUSES, VerdictStatus
-from .models import Appearance, Claim, Rating, Speaker, Topic, Verdict
+from .models import Appearance, Claim, Rating, Verdict
+from .visibility import published_verdict_exists
 
 # Text search configuration of the stored search document (migration 0006).
 SEARCH_CONFIG = "english"
@@ -149,30 +150,7 @@ def review_queue(queryset: QuerySet[Claim], user) -> QuerySet[Claim]:
     return queryset.filter(assigned_to=user).filter(~Exists(moved_on))
 
 
-# Public API ---------------------------------------------------------------------------
-
-# What anyone may see of a verdict once it has been published: the standing version, the
-# versions it corrected, and retractions (always with their public note).
-PUBLIC_VERDICT_STATUSES = (VerdictStatus.PUBLISHED, VerdictStatus.SUPERSEDED, VerdictStatus.RETRACTED)
-
-
-def published_verdict_exists(claim_ref: str = "pk") -> Exists:
-    return Exists(Verdict.objects.filter(claim=OuterRef(claim_ref), status=VerdictStatus.PUBLISHED))
-
-
-def public_claims() -> QuerySet[Claim]:
-    """Claims the public may see: those with a published verdict."""
-    return Claim.objects.filter(published_verdict_exists())
-
-
-def api_verdicts(*, desk_member: bool) -> QuerySet[Verdict]:
-    """Verdicts an API caller may see: everything for the desk, published material for everyone else."""
-    verdicts = Verdict.objects.all()
-    return verdicts if desk_member else verdicts.filter(status__in=PUBLIC_VERDICT_STATUSES)
-
-
-def api_claims(*, desk_member: bool) -> QuerySet[Claim]:
-    return Claim.objects.all() if desk_member else public_claims()
+# Public API (what the public may see is decided in claims.visibility) -------------------
 
 
 def track_records(speaker_ids) -> dict[int, dict[str, int]]:
@@ -187,17 +165,6 @@ def track_records(speaker_ids) -> dict[int, dict[str, int]]:
     for speaker_id, slug, count in rows:
         records.setdefault(speaker_id, {})[slug] = count
     return records
-
-
-def public_speakers() -> QuerySet[Speaker]:
-    """Speakers of at least one published fact-check; others would reveal work in progress."""
-    published = Verdict.objects.filter(status=VerdictStatus.PUBLISHED, claim__speaker=OuterRef("pk"))
-    return Speaker.objects.filter(Exists(published))
-
-
-def public_topics() -> QuerySet[Topic]:
-    tagged = Claim.topics.through.objects.filter(topic=OuterRef("pk")).filter(published_verdict_exists("claim_id"))
-    return Topic.objects.filter(Exists(tagged))
 
 
 def link_versions(verdicts: list[Verdict]) -> list[Verdict]:

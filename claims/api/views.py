@@ -15,33 +15,18 @@ from rest_framework.response import Response
 from factcheck.api.exceptions import ParameterForbidden
 from factcheck.api.pagination import KeysetPagination, by_text, by_time
 from factcheck.api.renderers import JSONLDRenderer, JSONRenderer
-from factcheck.api.views import PublicAPIMixin, PublicReadOnlyViewSet, is_desk_member, with_last_modified
+from factcheck.api.shapes import rows_shown
+from factcheck.api.views import PublicAPIMixin, PublicReadOnlyViewSet, with_last_modified
 
-from ..choices import CURRENT_VERDICT_STATUSES, VerdictStatus
-from ..claimreview import claim_review, data_feed, verdicts_for_reviews
+from .. import visibility
+from ..choices import VerdictStatus
+from ..claimreview import claim_review, data_feed, review_rows, verdicts_for_reviews
 from ..filtersets import ClaimFilterSet, ClaimReviewFeedFilterSet, SpeakerFilterSet, TopicFilterSet, VerdictFilterSet
-from ..models import Appearance, Evidence, Rating, Speaker, Topic, Verdict
-from ..selectors import (
-    PUBLIC_VERDICT_STATUSES,
-    api_claims,
-    api_verdicts,
-    link_versions,
-    public_speakers,
-    public_topics,
-    published_verdict_exists,
-    track_records,
-)
-from .rows import (
-    Links,
-    claim_item,
-    claim_rows,
-    compiled,
-    database_builds_json,
-    json_rows,
-    unfiltered_sql,
-    verdict_item,
-    verdict_rows,
-)
+from ..models import Appearance, Evidence, Rating, Verdict
+from ..selectors import link_versions, track_records
+from ..visibility import is_desk_member
+from . import shapes
+from .rows import compiled, database_builds_json, item, json_rows, origin, plain_rows, unfiltered_sql
 from .serializers import (
     ClaimDetailSerializer,
     ClaimSummarySerializer,
@@ -56,14 +41,6 @@ CLAIM_REVIEW_RESPONSE = OpenApiResponse(
     OpenApiTypes.OBJECT, description="schema.org ClaimReview as JSON-LD (application/ld+json)."
 )
 PUBLICATION_ORDERINGS = {"-published_at", "published_at"}
-
-
-def _review_parts(verdict: Verdict) -> list:
-    """Every row a ClaimReview is built from, for its Last-Modified."""
-    claim = verdict.claim
-    appearances = list(claim.appearances.all())
-    sources = [appearance.source for appearance in appearances]
-    return [verdict, verdict.rating, claim, claim.speaker, *appearances, *sources, *(s.publisher for s in sources)]
 
 
 class ClaimPagination(KeysetPagination):
@@ -120,12 +97,10 @@ class FastListMixin:
     """
 
     list_kind: str
-    plain_rows = None
-    item = None
 
     @cached_property
-    def links(self) -> Links:
-        return Links(self.request)
+    def desk_member(self) -> bool:
+        return is_desk_member(self.request.user)
 
     def listed_statuses(self) -> tuple[str, ...]:
         raise NotImplementedError
@@ -135,29 +110,26 @@ class FastListMixin:
 
     def list(self, request, *args, **kwargs):
         statuses = self.listed_statuses()
-        links = self.links
+        host = origin(request)
         if database_builds_json():
             order = self.paginator.orderings[self.paginator.ordering_name(request)]
             if self.has_filters():
                 verdicts = self.filter_queryset(Verdict.objects.filter(status__in=statuses))
-                sql, params = compiled(json_rows(self.list_kind, verdicts, links, order))
+                sql, params = compiled(json_rows(self.list_kind, verdicts, host, order))
             else:
-                sql, params = unfiltered_sql(
-                    self.list_kind, statuses, order, links.claims, links.speakers, links.verdicts
-                )
+                sql, params = unfiltered_sql(self.list_kind, statuses, order, host)
             # The database the router picks for this read (a replica for public GETs).
             using = router.db_for_read(Verdict)
             return self.get_paginated_response(self.paginator.paginate_sql(sql, params, request, using=using))
         verdicts = self.filter_queryset(Verdict.objects.filter(status__in=statuses))
-        rows = self.paginate_queryset(self.plain_rows(verdicts))
-        return self.get_paginated_response([self.item(row, links) for row in rows])
+        rows = self.paginate_queryset(plain_rows(self.list_kind, verdicts))
+        return self.get_paginated_response([item(self.list_kind, row, host) for row in rows])
 
-
-def _check_status_request(view, statuses: set[str], allowed: set[str]) -> None:
-    refused = statuses - allowed
-    if refused and not is_desk_member(view.request.user):
-        # A well-formed request the caller is not allowed to make: 403, not 400.
-        raise ParameterForbidden({"status": [f"Only desk members can list {', '.join(sorted(refused))} verdicts."]})
+    def check_status_request(self, requested: set[str], public: tuple) -> None:
+        refused = visibility.refused_statuses(requested, self.desk_member, public)
+        if refused:
+            # A well-formed request the caller is not allowed to make: 403, not 400.
+            raise ParameterForbidden({"status": [f"Only desk members can list {', '.join(sorted(refused))} verdicts."]})
 
 
 @extend_schema_view(
@@ -176,18 +148,15 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
     serializer_class = ClaimDetailSerializer
 
     list_kind = "claims"
-    plain_rows = staticmethod(claim_rows)
-    item = staticmethod(claim_item)
 
     def get_queryset(self):
-        desk_member = is_desk_member(self.request.user)
         if self.action == "list":
             # One row per claim, reached through the verdict it is listed with: the published
             # one (the only one the public may see), or for the desk the one in progress.
             return Verdict.objects.filter(status__in=self.listed_statuses())
         # Speaker is shown; topics and appearances (with sources and publishers) are nested lists.
         return (
-            api_claims(desk_member=desk_member)
+            visibility.visible_claims(desk_member=self.desk_member)
             .select_related("speaker")
             .prefetch_related(
                 "topics",
@@ -205,8 +174,8 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
         if status not in VerdictStatus.values:
             # Not a status at all: a bad parameter whoever asks, not a forbidden one.
             raise ValidationError({"status": [f"Unknown status: {status}."]})
-        _check_status_request(self, {status}, {VerdictStatus.PUBLISHED.value})
-        choices = [choice.value for choice in CURRENT_VERDICT_STATUSES]
+        self.check_status_request({status}, visibility.PUBLIC_CLAIM_STATUSES)
+        choices = visibility.claim_list_statuses(desk_member=True)
         if status not in choices:
             raise ValidationError({"status": [f"Choose one of: {', '.join(choices)}."]})
         if status != VerdictStatus.PUBLISHED and self.paginator.ordering_name(self.request) in PUBLICATION_ORDERINGS:
@@ -215,9 +184,8 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         claim = self.get_object()
-        desk_member = is_desk_member(request.user)
-        visible = VerdictStatus.values if desk_member else PUBLIC_VERDICT_STATUSES
-        listed = CURRENT_VERDICT_STATUSES if desk_member else (VerdictStatus.PUBLISHED,)
+        desk_member = self.desk_member
+        visible, listed = visibility.claim_detail_statuses(desk_member)
         # All the claim's visible verdicts in one narrow query; the links between versions
         # are made in Python (wide joins cost PostgreSQL more to plan than to run).
         verdicts = link_versions(
@@ -237,25 +205,7 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
         ]
         context = {**self.get_serializer_context(), "desk_member": desk_member}
         response = Response(ClaimDetailSerializer(claim, context=context).data)
-        return with_last_modified(response, *self._detail_parts(claim))
-
-    @staticmethod
-    def _detail_parts(claim) -> list:
-        appearances = list(claim.appearances.all())
-        sources = [appearance.source for appearance in appearances]
-        verdicts = [claim.listed_verdict, *claim.earlier_verdicts]
-        evidence_sources = [item.source for item in claim.listed_verdict.evidence.all()] if claim.listed_verdict else []
-        return [
-            claim,
-            claim.speaker,
-            *appearances,
-            *claim.topics.all(),
-            *verdicts,
-            *(verdict.rating for verdict in verdicts if verdict),
-            *sources,
-            *evidence_sources,
-            *(source.publisher for source in [*sources, *evidence_sources]),
-        ]
+        return with_last_modified(response, *rows_shown(shapes.CLAIM_DETAIL, claim))
 
     @extend_schema(
         summary="The claim's published verdict as schema.org ClaimReview",
@@ -269,7 +219,7 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
         ).first()
         if verdict is None:
             raise Http404("This claim has no published verdict.")
-        return with_last_modified(Response(claim_review(verdict)), *_review_parts(verdict))
+        return with_last_modified(Response(claim_review(verdict)), *review_rows(verdict))
 
 
 @extend_schema_view(
@@ -289,24 +239,22 @@ class VerdictViewSet(FastListMixin, PublicReadOnlyViewSet):
     serializer_class = VerdictDetailSerializer
 
     list_kind = "verdicts"
-    plain_rows = staticmethod(verdict_rows)
-    item = staticmethod(verdict_item)
 
     def get_queryset(self):
-        desk_member = is_desk_member(self.request.user)
+        desk_member = self.desk_member
         if self.action == "list":
             return Verdict.objects.filter(status__in=self.listed_statuses())
         # The claim and rating are shown; each piece of evidence with its source and publisher.
         related = ["claim", "rating", "reviewed_by", *(["reviewer", "editor"] if desk_member else [])]
         return (
-            api_verdicts(desk_member=desk_member)
+            visibility.visible_verdicts(desk_member=desk_member)
             .select_related(*related)
             .prefetch_related(Prefetch("evidence", queryset=_evidence()))
-            .annotate(claim_is_public=published_verdict_exists("claim_id"))
+            .annotate(claim_is_public=visibility.published_verdict_exists("claim_id"))
         )
 
     def listed_statuses(self) -> tuple[str, ...]:
-        public = {status.value for status in PUBLIC_VERDICT_STATUSES}
+        public = visibility.verdict_statuses(desk_member=False)
         repeated = self.request.query_params.getlist("status")
         requested = set(repeated)
         unknown = requested - set(VerdictStatus.values)
@@ -314,10 +262,10 @@ class VerdictViewSet(FastListMixin, PublicReadOnlyViewSet):
             raise ValidationError({"status": [f"Unknown status: {', '.join(sorted(unknown))}."]})
         if len(repeated) != len(requested):
             raise ValidationError({"status": ["Name each status once."]})
-        _check_status_request(self, requested, public)
+        self.check_status_request(requested, public)
         if not requested:
-            requested = set(VerdictStatus.values) if is_desk_member(self.request.user) else public
-        if requested - public and self.paginator.ordering_name(self.request) in PUBLICATION_ORDERINGS:
+            requested = set(visibility.verdict_statuses(self.desk_member))
+        if requested - set(public) and self.paginator.ordering_name(self.request) in PUBLICATION_ORDERINGS:
             raise ValidationError({"ordering": ["Unpublished verdicts have no publication time: order by updated_at."]})
         return tuple(sorted(requested))
 
@@ -326,26 +274,15 @@ class VerdictViewSet(FastListMixin, PublicReadOnlyViewSet):
         # The versions this one corrects and is corrected by, in one query.
         versions = Verdict.objects.filter(Q(pk=verdict.supersedes_id) | Q(supersedes=verdict)).select_related("rating")
         link_versions([verdict, *versions])
-        context = {**self.get_serializer_context(), "desk_member": is_desk_member(request.user)}
+        context = {**self.get_serializer_context(), "desk_member": self.desk_member}
         response = Response(VerdictDetailSerializer(verdict, context=context).data)
-        if not (verdict.claim_is_public or context["desk_member"]):
+        if not (visibility.claim_shown_publicly(verdict) or self.desk_member):
             # A retracted fact-check's claim is no longer public, yet its text is shown here.
             # The claim's updated_at also moves with work the public may not see (a new quote,
             # a new draft), and nothing else dates a change to its text: no Last-Modified
             # rather than a leaky or a stale one. The ETag still answers conditional requests.
             return response
-        evidence_sources = [item.source for item in verdict.evidence.all()]
-        corrected_by = getattr(verdict, "superseded_by", None)
-        return with_last_modified(
-            response,
-            verdict,
-            verdict.claim,
-            verdict.rating,
-            verdict.supersedes,
-            corrected_by,
-            *evidence_sources,
-            *(source.publisher for source in evidence_sources),
-        )
+        return with_last_modified(response, *rows_shown(shapes.VERDICT_DETAIL, verdict))
 
     @extend_schema(
         summary="A published verdict as schema.org ClaimReview",
@@ -357,7 +294,7 @@ class VerdictViewSet(FastListMixin, PublicReadOnlyViewSet):
         verdict = verdicts_for_reviews(Verdict.objects.filter(pk=self.get_object().pk)).get()
         if verdict.status != VerdictStatus.PUBLISHED:
             raise Http404("Only a published verdict is a ClaimReview.")
-        return with_last_modified(Response(claim_review(verdict)), *_review_parts(verdict))
+        return with_last_modified(Response(claim_review(verdict)), *review_rows(verdict))
 
 
 class NamePagination(KeysetPagination):
@@ -380,7 +317,7 @@ class SpeakerViewSet(PublicReadOnlyViewSet):
     serializer_class = SpeakerSerializer
 
     def get_queryset(self):
-        return Speaker.objects.all() if is_desk_member(self.request.user) else public_speakers()
+        return visibility.visible_speakers(desk_member=is_desk_member(self.request.user))
 
     def _with_track_records(self, speakers):
         records = track_records(speaker.pk for speaker in speakers)
@@ -414,7 +351,7 @@ class TopicViewSet(PublicReadOnlyViewSet):
     lookup_field = "slug"
 
     def get_queryset(self):
-        return Topic.objects.all() if is_desk_member(self.request.user) else public_topics()
+        return visibility.visible_topics(desk_member=is_desk_member(self.request.user))
 
 
 @extend_schema_view(

@@ -7,7 +7,7 @@ OFFSET. Cursors are opaque base64; a cursor that does not decode, belongs to ano
 ordering, a page size that is not a whole number in range, or an unknown ordering are
 400 errors.
 
-Lists whose items are built as JSON by the database (claims.api.jsonsql) are paginated
+Lists whose items are built as JSON by the database (factcheck.api.jsonsql) are paginated
 in one statement that returns the page as a single JSON text (``paginate_sql``), as a
 hand-written query would. Other lists are paginated as rows (``paginate_queryset``).
 """

@@ -28,11 +28,6 @@ from .schema import PublicAPISchema
 MAX_QUERY_LENGTH = 6000
 
 
-def is_desk_member(user) -> bool:
-    """Staff of the desk, who may ask the API for unpublished material."""
-    return bool(user and user.is_authenticated and user.is_staff and user.has_perm("claims.view_verdict"))
-
-
 def page_not_found(request, exception):
     """The site's 404 handler: JSON under /api/, where every error is JSON; Django's page elsewhere.
 

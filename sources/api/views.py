@@ -3,13 +3,15 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.response import Response
 
+from claims.visibility import is_desk_member, visible_publishers, visible_sources
 from factcheck.api.pagination import KeysetPagination, by_id, by_text, by_time
-from factcheck.api.views import PublicReadOnlyViewSet, is_desk_member, with_last_modified
+from factcheck.api.shapes import rows_shown
+from factcheck.api.views import PublicReadOnlyViewSet, with_last_modified
 
 from ..filtersets import PublisherFilterSet, SourceFilterSet
-from ..models import Publisher, Source
-from ..selectors import public_publishers, public_sources, with_archive_flag
+from ..selectors import with_archive_flag
 from .serializers import PublisherSerializer, SourceSerializer
+from .shapes import SOURCE
 
 
 class SourcePagination(KeysetPagination):
@@ -37,13 +39,13 @@ class SourceViewSet(PublicReadOnlyViewSet):
     serializer_class = SourceSerializer
 
     def get_queryset(self):
-        sources = Source.objects.all() if is_desk_member(self.request.user) else public_sources()
+        sources = visible_sources(desk_member=is_desk_member(self.request.user))
         # The publisher is nested in every item.
         return with_archive_flag(sources).select_related("publisher")
 
     def retrieve(self, request, *args, **kwargs):
         source = self.get_object()
-        return with_last_modified(Response(self.get_serializer(source).data), source, source.publisher)
+        return with_last_modified(Response(self.get_serializer(source).data), *rows_shown(SOURCE, source))
 
 
 @extend_schema_view(
@@ -56,4 +58,4 @@ class PublisherViewSet(PublicReadOnlyViewSet):
     serializer_class = PublisherSerializer
 
     def get_queryset(self):
-        return Publisher.objects.all() if is_desk_member(self.request.user) else public_publishers()
+        return visible_publishers(desk_member=is_desk_member(self.request.user))

@@ -1,0 +1,155 @@
+"""What each caller may see: the one place the public/desk boundary is decided.
+
+The policy, in plain words:
+
+- **Desk members** (staff with permission to view verdicts, whether signed in or using
+  a token) see everything: drafts, verdicts in review, internal notes, every claim,
+  speaker, topic, source and publisher.
+- **Everyone else** (anonymous callers and token holders who are not desk members)
+  sees only what has been published:
+  - verdicts that are or were published: the standing one, the versions a correction
+    replaced (superseded) and retractions, always with their public note; never a
+    draft, a verdict in review, an internal note or who worked on it;
+  - claims with a published verdict, with their speaker, topics, quotes and sources;
+    a claim whose verdicts were all retracted keeps only its text, shown on those
+    retracted verdicts: filtering or searching by anything else of it finds nothing;
+  - speakers, topics, sources and publishers behind at least one published
+    fact-check (sources cited as evidence by any once-published verdict, and
+    publishers of imported reviews, count too);
+  - the lists of claims only as published; asking for another status is refused.
+
+Views, filtersets, serializers and selectors ask this module; none decides by itself.
+"""
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from sources.models import Publisher, Source
+
+from .choices import CURRENT_VERDICT_STATUSES, ONCE_PUBLISHED_STATUSES, VerdictStatus
+from .models import Appearance, Claim, Evidence, Speaker, Topic, Verdict
+
+# What anyone may see of a verdict once it has been published: the standing version, the
+# versions it corrected, and retractions (always with their public note).
+PUBLIC_VERDICT_STATUSES = ONCE_PUBLISHED_STATUSES
+# The statuses a claim may be listed with: the public only ever sees it as published.
+PUBLIC_CLAIM_STATUSES = (VerdictStatus.PUBLISHED,)
+# Filters on what a claim carries besides its text, which a claim with no published verdict left hides.
+CLAIM_ONLY_FILTERS = ("speaker", "topic", "source", "publisher", "language")
+
+
+def is_desk_member(user) -> bool:
+    """Staff of the desk, who may see unpublished material."""
+    return bool(user and user.is_authenticated and user.is_staff and user.has_perm("claims.view_verdict"))
+
+
+def sees_internal(context: dict) -> bool:
+    """A serializer's context says whether its reader may see the desk's internal fields."""
+    return bool(context.get("desk_member"))
+
+
+# Statuses -----------------------------------------------------------------------------------
+
+
+def verdict_statuses(desk_member: bool) -> tuple[str, ...]:
+    """Every status of verdict the caller may see."""
+    return tuple(VerdictStatus.values) if desk_member else tuple(s.value for s in PUBLIC_VERDICT_STATUSES)
+
+
+def claim_list_statuses(desk_member: bool) -> tuple[str, ...]:
+    """Statuses a claim may be listed with (one claim, one current verdict)."""
+    statuses = CURRENT_VERDICT_STATUSES if desk_member else PUBLIC_CLAIM_STATUSES
+    return tuple(s.value for s in statuses)
+
+
+def claim_detail_statuses(desk_member: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(verdicts shown on a claim's page, the one shown as its verdict)."""
+    return verdict_statuses(desk_member), claim_list_statuses(desk_member)
+
+
+def refused_statuses(requested: set[str], desk_member: bool, public: tuple) -> set[str]:
+    """Statuses asked for that the caller may not list (well-formed, but forbidden: a 403)."""
+    return set() if desk_member else requested - {str(s) for s in public}
+
+
+# Querysets ------------------------------------------------------------------------------------
+
+
+def published_verdict_exists(claim_ref: str = "pk") -> Exists:
+    return Exists(Verdict.objects.filter(claim=OuterRef(claim_ref), status=VerdictStatus.PUBLISHED))
+
+
+def public_claims() -> QuerySet[Claim]:
+    """Claims the public may see: those with a published verdict."""
+    return Claim.objects.filter(published_verdict_exists())
+
+
+def visible_verdicts(*, desk_member: bool) -> QuerySet[Verdict]:
+    verdicts = Verdict.objects.all()
+    return verdicts if desk_member else verdicts.filter(status__in=PUBLIC_VERDICT_STATUSES)
+
+
+def visible_claims(*, desk_member: bool) -> QuerySet[Claim]:
+    return Claim.objects.all() if desk_member else public_claims()
+
+
+def public_speakers() -> QuerySet[Speaker]:
+    """Speakers of at least one published fact-check; others would reveal work in progress."""
+    published = Verdict.objects.filter(status=VerdictStatus.PUBLISHED, claim__speaker=OuterRef("pk"))
+    return Speaker.objects.filter(Exists(published))
+
+
+def visible_speakers(*, desk_member: bool) -> QuerySet[Speaker]:
+    return Speaker.objects.all() if desk_member else public_speakers()
+
+
+def public_topics() -> QuerySet[Topic]:
+    tagged = Claim.topics.through.objects.filter(topic=OuterRef("pk")).filter(published_verdict_exists("claim_id"))
+    return Topic.objects.filter(Exists(tagged))
+
+
+def visible_topics(*, desk_member: bool) -> QuerySet[Topic]:
+    """Topics used only on unpublished claims do not exist for the public, not even in a 400."""
+    return Topic.objects.all() if desk_member else public_topics()
+
+
+def public_sources() -> QuerySet[Source]:
+    """Sources the public may see: where a published claim appeared, or cited by a published verdict."""
+    appears = Appearance.objects.filter(source=OuterRef("pk")).filter(published_verdict_exists("claim_id"))
+    cited = Evidence.objects.filter(source=OuterRef("pk"), verdict__status__in=PUBLIC_VERDICT_STATUSES)
+    return Source.objects.filter(Exists(appears) | Exists(cited))
+
+
+def visible_sources(*, desk_member: bool) -> QuerySet[Source]:
+    return Source.objects.all() if desk_member else public_sources()
+
+
+def public_publishers() -> QuerySet[Publisher]:
+    """Publishers of public sources, and fact-checkers whose reviews were imported and published."""
+    reviewed = Verdict.objects.filter(reviewed_by=OuterRef("pk"), status__in=PUBLIC_VERDICT_STATUSES)
+    return Publisher.objects.filter(Exists(public_sources().filter(publisher=OuterRef("pk"))) | Exists(reviewed))
+
+
+def visible_publishers(*, desk_member: bool) -> QuerySet[Publisher]:
+    return Publisher.objects.all() if desk_member else public_publishers()
+
+
+def hide_claims_without_publication(verdicts: QuerySet[Verdict], *, desk_member: bool, used: list[str]):
+    """Verdict rows filtered by something only a public claim shows (its speaker, topics...).
+
+    A retracted verdict's claim may have no published verdict left: its text stays on the
+    retraction, everything else is hidden again, so outside the desk such filters can only
+    find verdicts of claims that still have a published one.
+    """
+    if used and not desk_member:
+        return verdicts.filter(published_verdict_exists("claim_id"))
+    return verdicts
+
+
+def search_as_public(desk_member: bool) -> bool:
+    """Whether a search must match only what the public may search of each claim."""
+    return not desk_member
+
+
+def claim_shown_publicly(verdict: Verdict) -> bool:
+    """Whether a verdict's claim is public (annotated as ``claim_is_public`` by the verdict detail)."""
+    return bool(getattr(verdict, "claim_is_public", False))
