@@ -83,12 +83,14 @@ class ImportViews:
         if not job.is_finished:
             context.update(job=job, pending=pending, progress=read_import_progress(pending["job"]))
             return TemplateResponse(request, template, context)
-        request.session.pop(IMPORT_SESSION_KEY, None)
         if job.status != TaskResultStatus.SUCCESSFUL:
+            request.session.pop(IMPORT_SESSION_KEY, None)
             importing.discard(pending["token"])
             self.message_user(request, "The import job failed; nothing was written. Try again.", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:claims_verdict_import"))
         outcome = job.return_value
+        if pending.get("confirmed") or outcome["refused"]:
+            request.session.pop(IMPORT_SESSION_KEY, None)
         if pending.get("confirmed"):
             if outcome["refused"]:
                 context.update(form=ClaimReviewImportForm(), summary=outcome, refused=True)
@@ -100,14 +102,14 @@ class ImportViews:
             importing.discard(pending["token"])
             context.update(form=ClaimReviewImportForm(), summary=outcome, refused=True)
             return TemplateResponse(request, template, context)
-        # The dry run passed: keep the upload for the confirmation.
-        request.session[IMPORT_SESSION_KEY] = {**pending, "job": None}
+        # The dry run passed: the upload waits for the confirmation (this page shows it again).
+        request.session[IMPORT_SESSION_KEY] = {**pending, "checked": True}
         context.update(summary=outcome, pending=pending, token=pending["token"])
         return TemplateResponse(request, template, context)
 
     def _confirm_import(self, request, pending, context):
         token = request.POST.get("token", "")
-        if not pending or pending.get("token") != token or pending.get("job"):
+        if not pending or pending.get("token") != token or not pending.get("checked") or pending.get("confirmed"):
             self.message_user(
                 request, "That upload is no longer waiting (already imported or cancelled).", messages.WARNING
             )

@@ -167,3 +167,16 @@ def test_several_files_import_together(editor):
     confirm(client, response.context["token"])
     assert Claim.objects.filter(text=POLITIFACT["claimReviewed"]).exists()
     assert Claim.objects.filter(text=AFP["claimReviewed"]).exists()
+
+
+def test_the_page_follows_the_background_job(editor, media):
+    client = login(editor)
+    assert client.post(IMPORT, {"files": [upload("feed.json", data_feed(POLITIFACT, AFP))]}).status_code == 302
+    waiting = client.get(IMPORT).content.decode()
+    assert "Waiting for a worker" in waiting
+    assert 'http-equiv="refresh"' in waiting
+    assert run_jobs() == 1
+    for _ in range(2):  # the dry run's summary stays until confirmed or cancelled
+        body = client.get(IMPORT).content.decode()
+        assert "Import 2 reviews" in body
+        assert 'http-equiv="refresh"' not in body
