@@ -11,7 +11,7 @@ CHROMIUM ?= /usr/bin/chromium
 # make demo PORT=8001 serves the demo on another port.
 PORT ?= 8000
 
-.PHONY: demo test install lint fuzz clean
+.PHONY: demo test install lint fuzz clean screenshots
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 is required, found " + sys.version.split()[0]) if sys.version_info[:2] != (3, 11) else None'
@@ -51,6 +51,11 @@ test: install | $(CHROMIUM)
 # The long fuzz run against a live server (the suite's own run is shorter): see the README.
 fuzz: install
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_URL=$(FUZZ_URL) bash scripts/fuzz_live.sh
+
+# Screenshots of the desk's main screens (docs/screenshots/), taken by the browser story test.
+screenshots: export DJANGO_HTTPS = 0
+screenshots: install | $(CHROMIUM)
+	SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/browser/test_desk_pages.py
 
 lint: install
 	$(PY) -m ruff check .

@@ -301,6 +301,17 @@ class Verdict(models.Model):
     review_rating_value = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     review_best_rating = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     review_worst_rating = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    review_byline = models.CharField(
+        max_length=300, blank=True, help_text="Who wrote the imported review (its Person authors), as it names them."
+    )
+    review_author_url = models.URLField(
+        "review author URL", max_length=500, blank=True, help_text="The fact-checker's address as this review gave it."
+    )
+    review_date_offset = models.SmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The UTC offset, in minutes, the review's datePublished was given in; empty for a date alone.",
+    )
     date_published_known = models.BooleanField(
         default=True,
         db_default=True,  # rows written with COPY or raw SQL get it too
@@ -316,6 +327,25 @@ class Verdict(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(F("created_at").desc(), F("id").desc(), name="claims_verdict_newest_first"),
+            # The desk home: a reviewer's drafts, those returned to them, and what waits for an
+            # editor (claims.desk); each list walks its own small index and stops.
+            models.Index(
+                "reviewer",
+                F("updated_at").desc(),
+                F("id").desc(),
+                condition=models.Q(status=VerdictStatus.DRAFT, return_comment=""),
+                name="claims_verdict_drafts",
+            ),
+            models.Index(
+                "reviewer",
+                F("updated_at").desc(),
+                F("id").desc(),
+                condition=models.Q(status=VerdictStatus.DRAFT) & ~models.Q(return_comment=""),
+                name="claims_verdict_returned",
+            ),
+            models.Index(
+                "submitted_at", "id", condition=models.Q(status=VerdictStatus.IN_REVIEW), name="claims_verdict_waiting"
+            ),
             # The public API lists fact-checks and verdicts newest first; only what was published.
             models.Index(
                 F("published_at").desc(),

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
@@ -27,6 +28,7 @@ from django.utils import timezone
 
 from .choices import CURRENT_VERDICT_STATUSES, VerdictStatus
 from .errors import ConflictError, WorkflowError
+from .events import claims_did_change, gather_claim_changes, verdict_changed
 from .models import Claim, Evidence, Topic, Verdict
 from .transitions import TRANSITIONS, Transition, refusal
 
@@ -109,6 +111,7 @@ def _save_parts(parent: Claim | Verdict, parts: Parts | None, *, link: str, acto
 
 
 @transaction.atomic
+@gather_claim_changes
 def claim_save(
     *,
     claim: Claim,
@@ -138,6 +141,8 @@ def claim_save(
         # appearances and topics move it themselves (public_record_changed, through claims.signals).
         only = ASSIGNMENT if changed <= {"assigned_to_id", "created_at", "updated_at"} else None
         _record(claim, actor=actor, reason="Edited", only=only)
+        if only is None:
+            claims_did_change([claim.pk])
     if topics is not None:
         claim.topics.set(topics)
     _save_parts(claim, appearances, link="claim", actor=actor, reason="Edited with the claim")
@@ -243,6 +248,12 @@ def may(verdict: Verdict, actor: User, name: str) -> bool:
     return refusal(TRANSITIONS[name], verdict, actor) is None
 
 
+def refusal_of(verdict: Verdict, actor: User, name: str) -> str:
+    """Why ``actor`` may not make the transition ``name`` on ``verdict`` now ("" if they may)."""
+    refused = refusal(TRANSITIONS[name], verdict, actor)
+    return str(refused) if refused is not None else ""
+
+
 def allowed_transitions(verdict: Verdict, actor: User) -> list[Transition]:
     """The transitions ``actor`` may make on ``verdict`` now, in the table's order."""
     return [transition for transition in TRANSITIONS.values() if refusal(transition, verdict, actor) is None]
@@ -268,7 +279,7 @@ def _end(name: str, current: Verdict, *, actor: User, reason: str) -> None:
 def verdict_submit(*, verdict: Verdict, actor: User, expected_version: int | None = None) -> Verdict:
     """Send a draft to the editors. It needs a rating, a headline and an explanation."""
     current = _begin("submit", verdict, actor=actor, expected_version=expected_version)
-    missing = missing_for_submission(current)
+    missing = missing_for_submission(current, evidence_count=current.evidence.count())
     if missing:
         raise WorkflowError(f"Cannot submit this verdict without {_join(missing.values())}.")
     current.submitted_at = timezone.now()
@@ -276,12 +287,13 @@ def verdict_submit(*, verdict: Verdict, actor: User, expected_version: int | Non
     return current
 
 
-def missing_for_submission(verdict: Verdict) -> dict[str, str]:
+def missing_for_submission(verdict: Verdict, *, evidence_count: int | None = None) -> dict[str, str]:
     """What ``verdict`` still lacks to go to the editors or stand as published: {field: "a rating", ...}.
 
-    The desk's own verdicts need a rating, a headline and an explanation. A review imported
-    from another fact-checker (it has a ``review_url``) is published as its author wrote
-    it: it needs its rating.
+    The desk's own verdicts need a rating, a headline and an explanation, and, when
+    ``evidence_count`` is given (submitting), at least ``settings.FACTCHECK_SUBMIT_MIN_EVIDENCE``
+    pieces of evidence. A review imported from another fact-checker (it has a
+    ``review_url``) is published as its author wrote it: it needs its rating.
     """
     present = {"rating": ("a rating", verdict.rating_id)}
     if not verdict.review_url:
@@ -289,6 +301,12 @@ def missing_for_submission(verdict: Verdict) -> dict[str, str]:
             "headline": ("a headline", verdict.headline.strip()),
             "explanation": ("an explanation", verdict.explanation.strip()),
         }
+        needed = settings.FACTCHECK_SUBMIT_MIN_EVIDENCE
+        if evidence_count is not None:
+            present["evidence"] = (
+                "a piece of evidence" if needed == 1 else f"{needed} pieces of evidence",
+                evidence_count >= needed,
+            )
     return {name: what for name, (what, value) in present.items() if not value}
 
 
@@ -315,6 +333,7 @@ def verdict_publish(*, verdict: Verdict, actor: User, expected_version: int | No
     except IntegrityError as error:
         raise WorkflowError("This claim already has a published verdict; correct that one instead.") from error
     public_record_changed([current.claim_id])
+    verdict_changed.send(sender=Verdict, verdict=current, change="published")
     return current
 
 
@@ -328,6 +347,7 @@ def verdict_retract(*, verdict: Verdict, actor: User, public_note: str, expected
     current.retracted_at = timezone.now()
     _end("retract", current, actor=actor, reason="Retracted")
     public_record_changed([current.claim_id])
+    verdict_changed.send(sender=Verdict, verdict=current, change="retracted")
     return current
 
 
@@ -365,13 +385,15 @@ def verdict_correct(
     actor: User,
     public_note: str,
     changes: dict[str, Any] | None = None,
+    evidence: list[Evidence] | None = None,
     expected_version: int | None = None,
 ) -> Verdict:
     """Publish a corrected version of a published verdict.
 
-    The old verdict is kept, marked superseded; the new one carries ``changes`` (any of
-    rating, headline, explanation, internal notes), the same evidence, and the public
-    correction note.
+    The old verdict is kept, marked superseded, with its evidence; the new one carries
+    ``changes`` (any of rating, headline, explanation, internal notes), the public
+    correction note, and ``evidence`` (unsaved rows) or, when that is None, a copy of
+    the old verdict's evidence.
     """
     current = _begin("correct", verdict, actor=actor, expected_version=expected_version)
     if not public_note.strip():
@@ -399,21 +421,16 @@ def verdict_correct(
         **{name: changes.get(name, getattr(current, name)) for name in CORRECTABLE_FIELDS},
     )
     _record(corrected, actor=actor, reason="Published as a correction")
-    evidence = [
-        Evidence(
-            verdict=corrected,
-            source_id=item.source_id,
-            stance=item.stance,
-            quote=item.quote,
-            note=item.note,
-            position=item.position,
-        )
-        for item in current.evidence.all()
-    ]
-    for item in evidence:
-        item._history_user = actor
-        item.save()
+    if evidence is None:
+        evidence = [
+            Evidence(
+                source_id=item.source_id, stance=item.stance, quote=item.quote, note=item.note, position=item.position
+            )
+            for item in current.evidence.all()
+        ]
+    _save_parts(corrected, Parts(saved=evidence), link="verdict", actor=actor, reason="Published as a correction")
     public_record_changed([current.claim_id])
+    verdict_changed.send(sender=Verdict, verdict=corrected, change="corrected")
     return corrected
 
 

@@ -41,7 +41,15 @@ def read_import_progress(job_id: str) -> int | None:
 
 @task(takes_context=True)
 def import_claimreview_job(
-    context, *, token: str, user_id: int | None, dry_run: bool, skip_invalid: bool, publisher_name: str
+    context,
+    *,
+    token: str,
+    user_id: int | None,
+    dry_run: bool,
+    skip_invalid: bool,
+    publisher_name: str,
+    day_first: bool | None = None,
+    language: str = "",
 ) -> dict:
     """An admin upload's dry run or import (claims.importing), run by the worker.
 
@@ -68,6 +76,8 @@ def import_claimreview_job(
                 dry_run=dry_run,
                 skip_invalid=skip_invalid,
                 publisher_name=publisher_name,
+                day_first=day_first,
+                language=language,
                 actor=actor,
                 progress=progress,
             )

@@ -32,6 +32,17 @@ def pytest_report_header(config):
     return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('HOST') or ''}".rstrip()
 
 
+@pytest.fixture(autouse=True)
+def fresh_matching_index(settings):
+    """Each test matches against its own database: no index left from another, synced on every search."""
+    from claims.matching.index import reset_indexes
+
+    settings.MATCHING = {"SYNC_INTERVAL": 0}
+    reset_indexes()
+    yield
+    reset_indexes()
+
+
 @pytest.fixture
 def demo_data(db):
     """The demo fixture built from the two seed articles."""
@@ -92,3 +103,10 @@ def fast_password_hashing(settings):
 def local_cache(settings):
     # Tests clear the cache (throttle counts); never let that reach a shared Redis.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
+def submit_without_evidence(settings):
+    # Most tests are about other rules and submit bare verdicts; the evidence rule
+    # (FACTCHECK_SUBMIT_MIN_EVIDENCE, 1 by default) is tested where it is set back.
+    settings.FACTCHECK_SUBMIT_MIN_EVIDENCE = 0

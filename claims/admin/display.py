@@ -42,3 +42,25 @@ def inline_parts(formsets, inline: type[InlineModelAdmin]) -> services.Parts:
         elif saved or formset.deleted_objects:  # read-only inlines write nothing
             raise PermissionDenied(f"{formset.model._meta.verbose_name_plural.capitalize()} cannot be changed here.")
     return parts
+
+
+class LabelledInline:
+    """A tabular inline whose inputs are named for screen readers.
+
+    Tabular inlines show a field's label only as the column header; each input gets its
+    column's name as ``aria-label`` (and the delete box its own).
+    """
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        for field in formset.form.base_fields.values():
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+        add_fields = formset.add_fields
+
+        def add_labelled_fields(self, form, index):
+            add_fields(self, form, index)
+            if "DELETE" in form.fields:
+                form.fields["DELETE"].widget.attrs["aria-label"] = "Delete this row"
+
+        formset.add_fields = add_labelled_fields
+        return formset

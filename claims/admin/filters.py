@@ -13,6 +13,9 @@ from ..choices import CURRENT_VERDICT_STATUSES, VerdictStatus
 from ..models import Appearance, Claim, Rating, Topic, Verdict
 from ..selectors import filter_by_current_rating, filter_by_current_status
 
+# A claim's status on the desk: its current verdict's, or retracted when every verdict was withdrawn.
+DESK_STATUSES = (*CURRENT_VERDICT_STATUSES, VerdictStatus.RETRACTED)
+
 
 class CurrentStatusFilter(admin.SimpleListFilter):
     title = "verdict status"
@@ -21,14 +24,14 @@ class CurrentStatusFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("none", "No verdict yet"),
-            *[(status.value, status.label) for status in VerdictStatus if status in CURRENT_VERDICT_STATUSES],
+            *[(status.value, status.label) for status in VerdictStatus if status in DESK_STATUSES],
         ]
 
     def queryset(self, request, queryset):
         value = self.value()
         if value == "none":
             return filter_by_current_status(queryset, None)
-        if value in CURRENT_VERDICT_STATUSES:
+        if value in DESK_STATUSES:
             return filter_by_current_status(queryset, value)
         return queryset
 

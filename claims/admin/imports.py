@@ -17,6 +17,8 @@ from ..tasks import import_claimreview_job, read_import_progress
 
 IMPORT_SESSION_KEY = "claimreview_import"
 IMPORT_RESULT_SESSION_KEY = "claimreview_import_result"
+# What the form decides about an import, kept in the session from the dry run to the import.
+IMPORT_OPTIONS = ("publisher_name", "skip_invalid", "day_first", "language")
 
 
 class ImportViews:
@@ -56,10 +58,7 @@ class ImportViews:
         if posted and form.is_valid():
             importing.discard(pending.get("token", ""))
             inputs = [importing.Input(upload.name, upload.read()) for upload in form.cleaned_data["files"]]
-            options = {
-                "publisher_name": form.cleaned_data["publisher_name"],
-                "skip_invalid": form.cleaned_data["skip_invalid"],
-            }
+            options = form.import_options()
             token = importing.stash(inputs)
             del inputs
             # The dry run, like the import, runs on the background worker (claims.tasks).
@@ -118,8 +117,7 @@ class ImportViews:
             token=token,
             user_id=request.user.pk,
             dry_run=False,
-            skip_invalid=pending["skip_invalid"],
-            publisher_name=pending["publisher_name"],
+            **{name: pending.get(name) for name in IMPORT_OPTIONS},
         )
         request.session[IMPORT_SESSION_KEY] = {**pending, "job": str(job.id), "confirmed": True}
         return HttpResponseRedirect(reverse("admin:claims_verdict_import"))

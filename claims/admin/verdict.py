@@ -11,23 +11,36 @@ from django.utils.html import format_html, format_html_join
 
 from factcheck.history_admin import HistoryAdmin
 from factcheck.paginators import LargeTablePaginator
+from integrations.admin_actions import export_csv
 
 from .. import services
-from ..forms import VerdictAdminForm
+from ..forms import EvidenceFormSet, VerdictAdminForm
 from ..models import Evidence, Verdict
 from ..selectors import search_claims
 from ..transitions import TRANSITIONS
-from .display import WORKFLOW_ERRORS, AdminStyles, colour_chip, inline_parts, status_badge
+from .display import WORKFLOW_ERRORS, AdminStyles, LabelledInline, colour_chip, inline_parts, status_badge
 from .filters import VerdictReviewerFilter
+from .history import ReadableHistory
 from .imports import ImportViews
 from .workflow import WorkflowViews
 
 
-class EvidenceInline(admin.TabularInline):
+def _submitting(request) -> bool:
+    """The person pressed "Save and submit for review": the form checks what submitting needs."""
+    return request.method == "POST" and "_submit" in request.POST
+
+
+class EvidenceInline(LabelledInline, admin.TabularInline):
     model = Evidence
+    formset = EvidenceFormSet
     extra = 0
     autocomplete_fields = ["source"]
     fields = ["source", "stance", "quote", "note", "position"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.submitting = _submitting(request)
+        return formset
 
     def _editable(self, request, verdict):
         return verdict is not None and services.can_edit_verdict(verdict, request.user)
@@ -43,27 +56,29 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(Verdict)
-class VerdictAdmin(WorkflowViews, ImportViews, HistoryAdmin):
+class VerdictAdmin(ReadableHistory, WorkflowViews, ImportViews, HistoryAdmin):
     # Changes go through the services (workflow, corrections): history is read-only.
     revert_allowed = False
     form = VerdictAdminForm
     change_form_template = "admin/claims/verdict/change_form.html"
-    list_display = ["claim_text", "rating_chip", "status_display", "reviewer", "editor", "updated_at"]
+    list_display = ["claim_text", "rating_chip", "status_display", "reviewer_name", "editor_name", "updated_at"]
     list_filter = ["status", "rating", VerdictReviewerFilter]
     list_select_related = ["claim", "rating", "reviewer", "editor"]
     search_fields = ["headline"]  # replaced by a claim search; kept so the search box shows
     search_help_text = "Searches the claims' text, quotes and speakers."
     autocomplete_fields = ["claim"]
     inlines = [EvidenceInline]
-    # Bulk actions: one per transition the table offers in bulk (WorkflowViews.workflow_actions).
+    # Bulk actions: one per transition the table offers in bulk (WorkflowViews.workflow_actions),
+    # and the CSV export of the selected (or all filtered) verdicts.
+    actions = [export_csv]
     paginator = LargeTablePaginator
     show_full_result_count = False
     list_per_page = 50
     history_list_display = ["status", "rating", "headline"]
     workflow_fields = [
         "status_display",
-        "reviewer",
-        "editor",
+        "reviewer_name",
+        "editor_name",
         "return_comment",
         "public_note",
         "supersedes_link",
@@ -120,6 +135,11 @@ class VerdictAdmin(WorkflowViews, ImportViews, HistoryAdmin):
         actions.pop("delete_selected", None)
         return {**actions, **self.workflow_actions(request)}
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.submitting = _submitting(request)
+        return form
+
     def save_model(self, request, obj, form, change):
         """Nothing yet: the verdict is saved with its evidence in save_related, as one version."""
 
@@ -174,6 +194,15 @@ class VerdictAdmin(WorkflowViews, ImportViews, HistoryAdmin):
     @admin.display(description="rating", ordering="rating__position")
     def rating_chip(self, verdict):
         return colour_chip(verdict.rating and verdict.rating.label, verdict.rating and verdict.rating.colour)
+
+    # Names, not links: a reviewer may not open the user admin.
+    @admin.display(description="reviewer", ordering="reviewer__username")
+    def reviewer_name(self, verdict):
+        return verdict.reviewer.get_username() if verdict.reviewer else "—"
+
+    @admin.display(description="editor", ordering="editor__username")
+    def editor_name(self, verdict):
+        return verdict.editor.get_username() if verdict.editor else "—"
 
     @admin.display(description="status", ordering="status")
     def status_display(self, verdict):

@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from .. import services
-from ..forms import CorrectionForm, TransitionForm
+from ..forms import CorrectionForm, TransitionForm, correction_evidence_formset
 from ..models import Verdict
 from ..transitions import TRANSITIONS, Transition
 from .display import WORKFLOW_ERRORS
@@ -69,6 +69,11 @@ class WorkflowViews:
         if transition.name == "correct":
             return HttpResponseRedirect(self.transition_url(verdict, transition))
         change_url = reverse("admin:claims_verdict_change", args=[verdict.pk])
+        refused = services.refusal_of(verdict, request.user, transition.name)
+        if refused and request.method != "POST":
+            # Not offered now (its status moved on, or the second-person rule): say why, ask nothing.
+            self.message_user(request, refused, messages.ERROR)
+            return HttpResponseRedirect(change_url)
         form = TransitionForm(request.POST if request.method == "POST" else None, text_field=transition.text_field)
         if request.method == "POST" and form.is_valid():
             text = form.cleaned_data.get(transition.text_name, "") if transition.text_name else ""
@@ -92,11 +97,18 @@ class WorkflowViews:
 
     def correct_view(self, request: HttpRequest, verdict_id: int):
         verdict = get_object_or_404(Verdict.objects.select_related("claim", "rating"), pk=verdict_id)
+        change_url = reverse("admin:claims_verdict_change", args=[verdict.pk])
+        refused = services.refusal_of(verdict, request.user, "correct")
         if not request.user.has_perm(TRANSITIONS["correct"].permission):
             raise PermissionDenied
+        if refused and request.method != "POST":
+            self.message_user(request, refused, messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        posted = request.POST if request.method == "POST" else None
         initial = {field: getattr(verdict, field) for field in services.CORRECTABLE_FIELDS}
-        form = CorrectionForm(request.POST if request.method == "POST" else None, initial=initial)
-        if request.method == "POST" and form.is_valid():
+        form = CorrectionForm(posted, initial=initial, previous=verdict)
+        evidence = correction_evidence_formset(self.admin_site, previous=verdict, data=posted)
+        if posted is not None and form.is_valid() and evidence.is_valid():
             changes = {field: form.cleaned_data[field] for field in services.CORRECTABLE_FIELDS}
             try:
                 corrected = services.verdict_correct(
@@ -104,6 +116,7 @@ class WorkflowViews:
                     actor=request.user,
                     public_note=form.cleaned_data["public_note"],
                     changes=changes,
+                    evidence=evidence.evidence(),
                     expected_version=_expected_version(request),
                 )
             except WORKFLOW_ERRORS as error:
@@ -116,7 +129,11 @@ class WorkflowViews:
             verdict,
             "Publish a correction",
             form=form,
-            change_url=reverse("admin:claims_verdict_change", args=[verdict.pk]),
+            evidence_formset=evidence,
+            media=self.media + form.media + evidence.media,
+            names_old_rating=form.names_old_rating(verdict.explanation),
+            transition=TRANSITIONS["correct"],
+            change_url=change_url,
         )
         return TemplateResponse(request, "admin/claims/verdict/correct.html", context)
 
@@ -138,11 +155,26 @@ class WorkflowViews:
         return action
 
     def _bulk(self, request, queryset, transition: Transition):
+        """Confirm, then make ``transition`` on the selected verdicts this person may move now.
+
+        The others are named and left out before anything is asked (the services check
+        each one again when it is carried out).
+        """
+        selected = list(queryset.select_related("claim", "rating", "reviewer"))
+        allowed = [verdict for verdict in selected if services.may(verdict, request.user, transition.name)]
+        left_out = [verdict for verdict in selected if verdict not in allowed]
+        if not allowed:
+            self.message_user(
+                request,
+                f"{transition.label}: none of the selected verdicts can be moved by you now.",
+                messages.WARNING,
+            )
+            return None
         form = TransitionForm(request.POST if "confirm" in request.POST else None, text_field=transition.text_field)
         if "confirm" in request.POST and form.is_valid():
             text = form.cleaned_data.get(transition.text_name, "") if transition.text_name else ""
             done, failures = 0, []
-            for verdict in queryset:
+            for verdict in allowed:
                 try:
                     services.verdict_transition(name=transition.name, verdict=verdict, actor=request.user, text=text)
                 except WORKFLOW_ERRORS as error:
@@ -157,10 +189,11 @@ class WorkflowViews:
         context = self._context(
             request,
             None,
-            f"{transition.label}: {queryset.count()} verdict(s)?",
+            f"{transition.label}: {len(allowed)} verdict(s)?",
             transition=transition,
             form=form,
-            queryset=queryset,
+            queryset=allowed,
+            left_out=[(verdict, services.refusal_of(verdict, request.user, transition.name)) for verdict in left_out],
             action=f"{transition.name}_selected",
             action_checkbox_name=admin.helpers.ACTION_CHECKBOX_NAME,
         )

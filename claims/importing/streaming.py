@@ -1,12 +1,14 @@
 """Reading JSON(-LD) documents a record at a time, in bounded memory.
 
 A 50 MB upload parsed whole becomes millions of Python objects (``[{},{},…]`` took 1.7 GB).
-Here a document is read twice with ijson's streaming parser: once to learn its shape and
-check its nesting (deeper than ``MAX_DEPTH`` is refused with a clear error, where a
-recursive parser would crash), then to build one record at a time from the arrays that
-hold them (a top-level list, ``@graph``, a DataFeed's ``dataFeedElement``, Fact Check
-Tools' ``claims``). A single record larger than ``MAX_RECORD_VALUES`` values is refused:
-a ClaimReview has dozens. Memory is then bounded by one record, whatever the file.
+Here a document is read with ijson's streaming parser: once to learn its shape and check
+its nesting (deeper than ``MAX_DEPTH`` is refused with a clear error, where a recursive
+parser would crash), then into the same values a parser would give, except that the
+lists that hold records (a top-level list, and the lists of a top-level object: ``@graph``,
+``dataFeedElement``, ``claims``, ``items``...) are :class:`StreamedList` objects, read
+again item by item each time they are walked. A single item larger than
+``MAX_RECORD_VALUES`` values is refused: a ClaimReview has dozens. Memory is then bounded
+by one record, whatever the file.
 """
 
 import html
@@ -31,12 +33,12 @@ _ENDS = {"end_map", "end_array"}
 class _Shape:
     def __init__(self):
         self.top = None  # "object", "array" or "scalar"
-        self.keys: set[str] = set()
-        self.types: list[str] = []
+        self.items = 0  # a top-level list's items
+        self.arrays: dict[str, int] = {}  # the top-level object's lists, with their lengths
 
 
 def _shape(raw: bytes) -> _Shape:
-    """The top level's kind, keys and @type; RecordError if too deep or not JSON.
+    """The top level's kind and the lengths of its lists; RecordError if too deep.
 
     basic_parse, not parse: parse names every event's path, which for a document of a
     million opening brackets is a million ever-longer strings before the depth is checked.
@@ -45,26 +47,53 @@ def _shape(raw: bytes) -> _Shape:
     depth = 0
     key = None
     for event, value in ijson.basic_parse(io.BytesIO(raw)):
+        if event == "map_key":
+            if depth == 1:
+                key = value
+            continue
+        # A value begins: count it as an item of the list it is in, at the top two levels.
+        if depth == 1 and shape.top == "array":
+            shape.items += event not in _ENDS
+        elif depth == 2 and key in shape.arrays:
+            shape.arrays[key] += event not in _ENDS
         if event in _STARTS:
             depth += 1
             if depth > MAX_DEPTH:
                 raise RecordError(f"nested deeper than {MAX_DEPTH} levels: not a ClaimReview document")
             if depth == 1:
                 shape.top = "object" if event == "start_map" else "array"
-            continue
-        if event in _ENDS:
+            elif depth == 2 and shape.top == "object" and event == "start_array":
+                shape.arrays[key] = 0
+        elif event in _ENDS:
             depth -= 1
-            if depth == 1:
-                key = None
-            continue
-        if depth == 0:
+        elif depth == 0:
             shape.top = "scalar"
-        elif depth == 1 and event == "map_key":
-            shape.keys.add(value)
-            key = value
-        elif key == "@type" and depth <= 2 and isinstance(value, str):
-            shape.types.append(value)
     return shape
+
+
+class StreamedList(list):
+    """A list read from the document each time it is walked, one item in memory at a time.
+
+    An item too large to be a record is a RecordError in its place.
+    """
+
+    def __init__(self, raw: bytes, prefix: str, length: int):
+        super().__init__()
+        self._raw, self._prefix, self._length = raw, prefix, length
+
+    def __iter__(self):
+        return _values(self._raw, self._prefix)
+
+    def __len__(self):
+        return self._length
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return list(self)[index]
+        for number, item in enumerate(self):
+            if number == (index if index >= 0 else self._length + index):
+                return item
+        raise IndexError(index)
 
 
 def _values(raw: bytes, prefix: str, *, skip: frozenset[str] = frozenset()) -> Iterator[object]:
@@ -113,59 +142,29 @@ def _invalid(document: str, error: Exception) -> RecordError:
     return RecordError(f"not valid JSON ({str(error).splitlines()[0]})")
 
 
-def stream_claim_reviews(document: str | bytes, where: str, claim_reviews, fact_check_tools_claim) -> Iterator[tuple]:
-    """(location, record) for every ClaimReview in ``document`` (UTF-8 bytes or text), as
-    readers.claim_reviews finds them in a parsed document, one record in memory at a time."""
+def load(document: str | bytes):
+    """The document, parsed with its lists (top level and the top-level object's) streamed.
+
+    Raises RecordError when it is not JSON, nests too deep or holds an oversized record.
+    """
     raw = document.encode() if isinstance(document, str) else document
     try:
         shape = _shape(raw)
     except ijson.JSONError as error:
-        document = raw.decode()
-        unescaped = html.unescape(document)  # some pages escape their JSON-LD as HTML text
-        if unescaped == document:
-            yield where, _invalid(document, error)
-            return
+        text = raw.decode()
+        unescaped = html.unescape(text)  # some pages escape their JSON-LD as HTML text
+        if unescaped == text:
+            raise _invalid(text, error) from error
         try:
-            raw, shape = unescaped.encode(), _shape(unescaped.encode())
+            raw = unescaped.encode()
+            shape = _shape(raw)
         except ijson.JSONError:
-            yield where, _invalid(document, error)
-            return
-    except RecordError as error:
-        yield where, error
-        return
-
-    def each(prefix: str):
-        return enumerate(_values(raw, prefix), start=1)
-
+            raise _invalid(text, error) from error
     if shape.top == "array":
-        for index, item in each("item"):
-            if isinstance(item, RecordError):
-                yield f"{where} item {index}", item
-            else:
-                yield from claim_reviews(item, f"{where} item {index}")
-        return
-    if shape.top != "object":
-        return
-    if "claims" in shape.keys and "@type" not in shape.keys:
-        for index, claim in each("claims.item"):
-            yield from fact_check_tools_claim(claim, index, where)
-        return
-    kinds = {kind.rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower() for kind in shape.types}
-    if "@graph" in shape.keys:
-        for index, item in each("@graph.item"):
-            if isinstance(item, RecordError):
-                yield f"{where} @graph item {index}", item
-            else:
-                yield from claim_reviews(item, f"{where} @graph item {index}")
-    if "datafeed" in kinds:
-        for index, element in each("dataFeedElement.item"):
-            if isinstance(element, RecordError):
-                yield f"{where} dataFeedElement {index}", element
-            else:
-                yield from claim_reviews(element, f"{where} dataFeedElement {index}")
-    elif kinds & {"datafeeditem", "claimreview"}:
-        for whole in _values(raw, "", skip=frozenset({"@graph"})):
-            if isinstance(whole, RecordError):
-                yield where, whole
-            else:
-                yield from claim_reviews(whole, where)
+        return StreamedList(raw, "item", shape.items)
+    whole = next(_values(raw, "", skip=frozenset(shape.arrays)))
+    if isinstance(whole, RecordError):
+        raise whole
+    for key, length in shape.arrays.items():
+        whole[key] = StreamedList(raw, f"{key}.item", length)
+    return whole

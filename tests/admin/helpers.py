@@ -30,3 +30,12 @@ def change_form_data(response, **changes) -> dict:
             _add_form(data, form)
     data.update(changes)
     return data
+
+
+def formset_data(formset) -> dict:
+    """The POST data of a rendered formset (management form and rows), as a browser sends it."""
+    data: dict = {}
+    _add_form(data, formset.management_form)
+    for form in formset.forms:
+        _add_form(data, form)
+    return data

@@ -42,7 +42,8 @@ class TestChangelist:
             ("status=published", 4, "North Korea promised 100,000 volunteers"),
             ("status=draft", 1, "North Korea has promised to send builders"),
             ("status=in_review", 1, "Iran is preparing to train Russian soldiers"),
-            ("status=none", 13, "Russia will probably buy more North Korean arms"),
+            ("status=none", 12, "Russia will probably buy more North Korean arms"),
+            ("status=retracted", 1, "Russia has faced technical difficulties with the drones"),
             ("rating=disputed", 1, "North Korea promised 100,000 volunteers"),
             ("has_verdict=no", 12, "Russia will probably buy more North Korean arms"),
             ("topic=drones", 4, "Iran will provide Russia with hundreds of drones"),
@@ -113,12 +114,18 @@ class TestGrading:
         client.force_login(reviewer)
         claim = Claim.objects.get(text__startswith="Russia will probably")
         url = reverse("admin:claims_claim_grade", args=[claim.pk])
-        first = client.get(url)
+        looked = client.get(url)
+        assert looked.url == reverse("admin:claims_claim_change", args=[claim.pk])
+        assert not Verdict.objects.filter(claim=claim).exists()  # a GET writes nothing
+        page = client.get(looked.url).content.decode()
+        assert f'formaction="{url}" formmethod="post"' in page
+        first = client.post(url)
         draft = Verdict.objects.get(claim=claim)
         assert first.url == reverse("admin:claims_verdict_change", args=[draft.pk])
         assert draft.status == VerdictStatus.DRAFT and draft.reviewer == reviewer
-        second = client.get(url)
+        second = client.post(url)
         assert second.url == first.url
+        assert client.get(url).url == first.url
         assert Verdict.objects.filter(claim=claim).count() == 1
 
     def test_my_queue_lists_assigned_claims_and_own_drafts(self, client, reviewer, other_reviewer, demo_data):
@@ -237,3 +244,39 @@ def test_an_appearance_edited_in_the_admin_is_a_new_version_of_the_claim(client,
     assert claim.version == 2
     record = appearance.history.latest("history_date")
     assert (record.attributed_to, record.history_user) == ("", reviewer)
+
+
+def test_a_claims_history_reads_as_what_happened_to_it(client, reviewer, editor, other_editor, demo_data):
+    import re
+
+    from claims import services
+    from claims.models import Rating
+
+    claim = Claim.objects.get(text__startswith="Russia will probably")
+    verdict = services.verdict_save(verdict=Verdict(claim=claim), actor=reviewer)
+    verdict.rating, verdict.headline, verdict.explanation = Rating.objects.get(slug="true"), "True", "Checked."
+    services.verdict_save(verdict=verdict, actor=reviewer)
+    services.verdict_submit(verdict=verdict, actor=reviewer)
+    services.verdict_publish(verdict=verdict, actor=editor)
+    services.verdict_correct(
+        verdict=verdict,
+        actor=other_editor,
+        public_note="Re-rated.",
+        changes={"rating": Rating.objects.get(slug="false")},
+    )
+    client.force_login(reviewer)
+    html = client.get(reverse("admin:claims_claim_history", args=[claim.pk])).content.decode()
+    start = html.index('id="history-table"')
+    table = html[start : html.index("</table>", start)]
+    text = " ".join(re.sub(r"<[^>]+>", " ", table).split())
+    for reason in ("Draft started", "Submitted for review", "Published", "Published as a correction"):
+        assert f"<strong>{reason}</strong>" in table, reason
+    assert "Draft → In review" in text
+    assert "In review → Published" in text
+    assert "True → False" in text  # a correction, against the version it corrects
+    assert ">edna<" in table and ">eli<" in table and ">rita<" in table  # who, on the rows they made
+    for leftover in ("pk=None", "None", "in_review", "Changed by"):
+        assert leftover not in table, leftover
+    assert not re.search(r"\d\d:\d\d:\d\d", table)  # to the minute
+    rows = table.count("<tr>") - 1
+    assert rows == table.count('class="history-who"') and "<dl></dl>" not in table

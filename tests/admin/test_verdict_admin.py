@@ -8,7 +8,7 @@ from django.urls import reverse
 from claims import services
 from claims.choices import VerdictStatus
 from claims.models import Claim, Rating, Verdict
-from tests.admin.helpers import change_form_data
+from tests.admin.helpers import change_form_data, formset_data
 
 pytestmark = pytest.mark.django_db
 
@@ -63,16 +63,36 @@ class TestWriting:
         assert draft.status == VerdictStatus.IN_REVIEW
         assert draft.rating.slug == "unverifiable"
 
-    def test_save_and_submit_without_a_rating_saves_the_draft_and_says_why(self, reviewer, draft):
+    def test_a_failed_submit_stays_on_the_form_with_what_is_missing_marked(self, reviewer, draft, settings):
+        settings.FACTCHECK_SUBMIT_MIN_EVIDENCE = 1
         client = login(reviewer)
         data = change_form_data(client.get(change_url(draft)), headline="Only a headline", _submit="1")
-        response = client.post(change_url(draft), data, follow=True)
+        response = client.post(change_url(draft), data)
+        assert response.status_code == 200  # still on the form, with what was typed
+        form = response.context["adminform"].form
+        assert set(form.errors) == {"rating", "explanation"}
+        assert "Needed before the verdict can be submitted: a rating." in form.errors["rating"]
+        evidence = response.context["inline_admin_formsets"][0].formset
+        assert "at least 1 piece of evidence" in " ".join(evidence.non_form_errors())
+        html = response.content.decode()
+        assert html.count('class="errornote"') == 1
+        assert 'value="Only a headline"' in html
+        assert not list(response.context["messages"])
         draft.refresh_from_db()
-        assert draft.status == VerdictStatus.DRAFT
-        assert draft.headline == "Only a headline"
-        assert (
-            "not submitted: Cannot submit this verdict without a rating and an explanation" in response.content.decode()
-        )
+        assert (draft.status, draft.headline, draft.version) == (VerdictStatus.DRAFT, "", 1)
+
+    def test_submitting_needs_evidence_in_the_services_too(self, reviewer, draft, settings):
+        settings.FACTCHECK_SUBMIT_MIN_EVIDENCE = 1
+        draft.rating = Rating.objects.get(slug="false")
+        draft.headline, draft.explanation = "False", "It did not happen."
+        services.verdict_save(verdict=draft, actor=reviewer)
+        with pytest.raises(services.WorkflowError, match="without a piece of evidence"):
+            services.verdict_submit(verdict=draft, actor=reviewer)
+
+    def test_not_on_our_scale_is_for_imports_only(self, reviewer, draft):
+        choices = login(reviewer).get(change_url(draft)).context["adminform"].form.fields["rating"].queryset
+        assert "unmapped" not in {rating.slug for rating in choices}
+        assert "false" in {rating.slug for rating in choices}
 
     def test_reviewer_cannot_edit_someone_elses_draft(self, other_reviewer, draft):
         client = login(other_reviewer)
@@ -169,10 +189,12 @@ class TestEditorTransitions:
         assert reverse("admin:claims_verdict_correct", args=[submitted.pk]) in html
 
         correct_url = reverse("admin:claims_verdict_correct", args=[submitted.pk])
-        form = client.get(correct_url).context["form"]
+        page = client.get(correct_url).context
+        form = page["form"]
         response = client.post(
             correct_url,
             {
+                **formset_data(page["evidence_formset"]),
                 "rating": Rating.objects.get(slug="opinion").pk,
                 "headline": form.initial["headline"],
                 "explanation": "It is a forecast, not a checkable fact.",
@@ -204,7 +226,11 @@ class TestBulkActions:
 
         confirm = client.post(CHANGELIST, {"action": "publish_selected", ACTION_CHECKBOX_NAME: selected})
         assert confirm.status_code == 200
-        assert "Publish: 3 verdict(s)?" in confirm.content.decode()
+        page = confirm.content.decode()
+        # The draft is left out, with the reason, before anything is asked.
+        assert "Publish: 2 verdict(s)?" in page
+        assert "it is draft, not in review" in page
+        assert {verdict.pk for verdict in confirm.context["queryset"]} == {v.pk for v in verdicts[:2]}
         assert Verdict.objects.filter(pk__in=selected, status=VerdictStatus.PUBLISHED).count() == 0
 
         done = client.post(
@@ -212,8 +238,9 @@ class TestBulkActions:
         )
         html = done.content.decode()
         assert "Publish: 2 verdict(s)." in html
-        assert "it is draft, not in review" in html
+        assert "Not done for" not in html
         assert Verdict.objects.filter(pk__in=selected, status=VerdictStatus.PUBLISHED).count() == 2
+        assert Verdict.objects.get(pk=verdicts[2].pk).status == VerdictStatus.DRAFT
 
     def test_bulk_retract_needs_a_note(self, editor, demo_data):
         published = Verdict.objects.filter(status=VerdictStatus.PUBLISHED, claim__text__contains="100,000")
@@ -284,3 +311,82 @@ def test_evidence_edited_in_the_admin_is_a_new_version_of_the_verdict(reviewer, 
     draft.refresh_from_db()
     assert draft.version == 2
     assert draft.evidence.get().history.get().history_user == reviewer
+
+
+class TestCorrections:
+    @pytest.fixture
+    def published(self, reviewer, editor, draft):
+        from tests.factories import make_source
+
+        draft.rating = Rating.objects.get(slug="mostly-true")
+        draft.headline = "Probably, an official said"
+        draft.explanation = "One unnamed official's forecast; we rated it Mostly true."
+        Evidence = draft.evidence.model
+        services.verdict_save(
+            verdict=draft,
+            actor=reviewer,
+            evidence=services.Parts(saved=[Evidence(source=make_source("The first report"), note="Says so.")]),
+        )
+        services.verdict_submit(verdict=draft, actor=reviewer)
+        return services.verdict_publish(verdict=draft, actor=editor)
+
+    def _post(self, client, verdict, **changes):
+        url = reverse("admin:claims_verdict_correct", args=[verdict.pk])
+        page = client.get(url).context
+        data = {
+            **formset_data(page["evidence_formset"]),
+            "rating": str(verdict.rating_id),
+            "headline": verdict.headline,
+            "explanation": verdict.explanation,
+            "internal_notes": "",
+            "public_note": "Corrected.",
+            "loaded_version": str(verdict.version),
+            **changes,
+        }
+        return client.post(url, data)
+
+    def test_the_form_warns_when_the_explanation_names_the_old_rating(self, other_editor, published):
+        client = login(other_editor)
+        page = client.get(reverse("admin:claims_verdict_correct", args=[published.pk])).content.decode()
+        assert "The explanation names the current rating, “Mostly true”" in page
+        half_true = str(Rating.objects.get(slug="half-true").pk)
+        refused = self._post(client, published, rating=half_true)
+        assert refused.status_code == 200
+        assert "still says “Mostly true”, the previous rating" in refused.content.decode()
+        assert not Verdict.objects.filter(supersedes=published).exists()
+        kept = self._post(client, published, rating=half_true, keep_wording="on")
+        assert kept.status_code == 302
+        assert Verdict.objects.get(supersedes=published).rating.slug == "half-true"
+
+    def test_a_correction_may_change_the_evidence(self, other_editor, published):
+        from tests.factories import make_source
+
+        client = login(other_editor)
+        second = make_source("A second report")
+        response = self._post(
+            client,
+            published,
+            explanation="One unnamed official's forecast.",
+            **{"evidence-0-DELETE": "on", "evidence-1-source": str(second.pk), "evidence-1-stance": "contradicts"},
+        )
+        assert response.status_code == 302
+        corrected = Verdict.objects.get(supersedes=published)
+        assert [(e.source.title, e.stance) for e in corrected.evidence.all()] == [("A second report", "contradicts")]
+        assert [e.source.title for e in published.evidence.all()] == ["The first report"]  # the record stays
+
+
+def test_publish_is_not_offered_to_the_author_even_when_an_editor(editor, other_editor, demo_data):
+    claim = Claim.objects.get(text__startswith="Russia will probably")
+    own = services.verdict_save(verdict=Verdict(claim=claim), actor=editor)
+    own.rating, own.headline, own.explanation = Rating.objects.get(slug="true"), "True", "Checked."
+    services.verdict_save(verdict=own, actor=editor)
+    services.verdict_submit(verdict=own, actor=editor)
+    client = login(editor)
+    html = client.get(change_url(own)).content.decode()
+    assert transition_url(own, "publish") not in html
+    assert transition_url(own, "return") in html
+    # Reached anyway, the confirmation page is not shown: the reason is, on the verdict's page.
+    response = client.get(transition_url(own, "publish"), follow=True)
+    assert response.redirect_chain[-1][0] == change_url(own)
+    assert "An editor other than the verdict&#x27;s author must publish it." in response.content.decode()
+    assert transition_url(own, "publish") in login(other_editor).get(change_url(own)).content.decode()

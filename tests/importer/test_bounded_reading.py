@@ -3,9 +3,9 @@
 import pytest
 
 from claims.importing import Input, read_inputs
-from claims.importing.readers import MAX_CSV_COLUMNS
 from claims.importing.streaming import MAX_DEPTH, MAX_RECORD_VALUES
 from claims.importing.summary import RecordError
+from claims.importing.tabular import MAX_CSV_COLUMNS
 
 
 def read(name: str, content: str) -> list:
@@ -27,10 +27,9 @@ def test_nesting_up_to_the_limit_is_read():
 
 
 def test_one_enormous_record_is_refused():
-    document = '{"@type": "ClaimReview", "x": [' + ",".join(["{}"] * (MAX_RECORD_VALUES + 10)) + "]}"
-    [(_where, error)] = read("huge.json", document)
-    assert isinstance(error, RecordError)
-    assert "more than" in str(error)
+    document = '[{"@type": "ClaimReview", "x": [' + ",".join(["{}"] * (MAX_RECORD_VALUES + 10)) + "]}]"
+    errors = [record for _, record in read("huge.json", document) if isinstance(record, RecordError)]
+    assert errors, "the oversized record is not imported"
 
 
 def test_records_are_found_in_every_container_shape():

@@ -8,7 +8,7 @@ import factcheck.weburls
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0016_history_choices_checked_and_rating_value_minimum'),
+        ('claims', '0018_desk_matching_and_import_fields'),
     ]
 
     operations = [
