@@ -206,7 +206,7 @@ def read_inputs(inputs: Iterable[Input]) -> Iterator[tuple[str, dict | RecordErr
         for where, document in documents:
             try:
                 # Lists read an item at a time, nesting limited (claims.importing.streaming).
-                data = streaming.load(document)
+                data = streaming.load(document, containers=("@graph", "dataFeedElement", *WRAPPING_KEYS))
             except RecordError as error:
                 yield where, error
                 unreadable = True

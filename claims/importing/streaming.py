@@ -114,7 +114,7 @@ def _values(raw: bytes, prefix: str, *, skip: frozenset[str] = frozenset()) -> I
         depth -= event in _ENDS
         if prefix == "" and depth == 1 and event == "map_key":
             skipping = value if value in skip else None
-        if skipping is not None and not (depth == 1 and event in ("map_key", "end_map")):
+        if skipping is not None and not (depth <= 1 and event in ("map_key", "end_map")):
             continue
         count += 1
         if builder is not False:
@@ -142,8 +142,10 @@ def _invalid(document: str, error: Exception) -> RecordError:
     return RecordError(f"not valid JSON ({str(error).splitlines()[0]})")
 
 
-def load(document: str | bytes):
-    """The document, parsed with its lists (top level and the top-level object's) streamed.
+def load(document: str | bytes, *, containers: tuple[str, ...]):
+    """The document, parsed with the lists that hold records streamed: a top-level list,
+    and the lists under ``containers`` keys of a top-level object. (The object's other lists
+    are its own values, read whole, as long as they are not larger than a record may be.)
 
     Raises RecordError when it is not JSON, nests too deep or holds an oversized record.
     """
@@ -166,5 +168,8 @@ def load(document: str | bytes):
     if isinstance(whole, RecordError):
         raise whole
     for key, length in shape.arrays.items():
-        whole[key] = StreamedList(raw, f"{key}.item", length)
+        if key not in containers and length > MAX_RECORD_VALUES:
+            raise RecordError(f"a list of {length:,} values under {key!r}: not a ClaimReview document")
+        streamed = StreamedList(raw, f"{key}.item", length)
+        whole[key] = streamed if key in containers else list(streamed)
     return whole

@@ -27,6 +27,9 @@ def test_nesting_up_to_the_limit_is_read():
 
 
 def test_one_enormous_record_is_refused():
+    alone = '{"@type": "ClaimReview", "x": [' + ",".join(["{}"] * (MAX_RECORD_VALUES + 10)) + "]}"
+    [(_where, error)] = read("huge.json", alone)
+    assert isinstance(error, RecordError)
     document = '[{"@type": "ClaimReview", "x": [' + ",".join(["{}"] * (MAX_RECORD_VALUES + 10)) + "]}]"
     errors = [record for _, record in read("huge.json", document) if isinstance(record, RecordError)]
     assert errors, "the oversized record is not imported"
