@@ -80,9 +80,21 @@ def _put(record: dict, path: str, value, column: str) -> None:
 MAX_CSV_COLUMNS = 200
 
 
+# Longer than any row of a ClaimReview spreadsheet; refused before the csv module splits it
+# (a line of millions of empty values would become millions of strings).
+MAX_CSV_LINE = 1_000_000
+
+
+def _bounded_lines(text: str) -> Iterator[str]:
+    for line in io.StringIO(text):
+        if len(line) > MAX_CSV_LINE:
+            raise csv.Error(f"a line longer than {MAX_CSV_LINE:,} characters: not a ClaimReview spreadsheet")
+        yield line
+
+
 def csv_records(text: str, name: str) -> Iterator[tuple[str, dict | RecordError]]:
     """(location, record) for every row; RecordError for a row that cannot be read."""
-    reader = csv.reader(io.StringIO(text), delimiter=separator(text))
+    reader = csv.reader(_bounded_lines(text), delimiter=separator(text))
     header = next(reader, None)
     if not header or not any(column.strip() for column in header):
         yield name, RecordError("no header row: the first line names the columns")

@@ -51,3 +51,11 @@ def test_a_csv_wider_than_any_claimreview_is_refused():
     [(_where, error)] = read("wide.csv", header + "\n" + "a," * MAX_CSV_COLUMNS + "a\n")
     assert isinstance(error, RecordError)
     assert f"at most {MAX_CSV_COLUMNS}" in str(error)
+
+
+def test_a_csv_line_longer_than_any_row_is_refused_before_it_is_split():
+    from claims.importing.tabular import MAX_CSV_LINE
+
+    [(_where, error)] = read("long.csv", "url,claimReviewed\n" + "," * (MAX_CSV_LINE + 1) + "\n")
+    assert isinstance(error, RecordError)
+    assert "longer than" in str(error)
