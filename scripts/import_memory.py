@@ -1,6 +1,8 @@
 """Peak memory of an import dry run for 50 MB uploads of hostile and valid shapes.
 
-    DATABASE_URL=... .venv/bin/python scripts/import_memory.py [megabytes]
+    DATABASE_URL=... .venv/bin/python scripts/import_memory.py [megabytes [word ...]]
+
+With words, only the files whose names contain one of them.
 
 Writes each file to a temporary folder, runs ``manage.py import_claimreview --dry-run``
 on it in a child process and prints the child's peak resident memory (VmHWM), its time
@@ -68,7 +70,10 @@ finally:
 def main() -> None:
     print(f"{'file':28} {'MB':>6} {'peak RSS MB':>12} {'seconds':>8}  result", flush=True)
     with tempfile.TemporaryDirectory() as folder:
+        words = sys.argv[2:]
         for name, build in SHAPES.items():
+            if words and not any(word in name for word in words):
+                continue
             path = Path(folder) / name
             path.write_text(build())
             started = time.monotonic()
