@@ -18,3 +18,5 @@ urlpatterns = [
 
 # Under /api/ a path that names no endpoint is a JSON 404, like every other API error.
 handler404 = "factcheck.api.views.page_not_found"
+# A database that cannot be reached is a 503 with Retry-After; other failures JSON under /api/.
+handler500 = "factcheck.errors.server_error"
