@@ -66,7 +66,10 @@ def new_instance(model: type[models.Model], **values: Any) -> Any:
     obj._state = ModelState()
     attributes = obj.__dict__
     for attname, default, call in _field_defaults(model):
-        attributes[attname] = values[attname] if attname in values else (default() if call else default)
+        if attname in values:
+            attributes[attname] = values[attname]
+        else:
+            attributes[attname] = default() if call and callable(default) else default
     return obj
 
 
@@ -83,7 +86,7 @@ def insert_rows(
         return objects
     if connection.vendor != "postgresql":
         if history is None:
-            model.objects.bulk_create(objects, batch_size=batch_size)
+            model._default_manager.bulk_create(objects, batch_size=batch_size)
         else:
             bulk_create_with_history(
                 objects, model, batch_size=batch_size, default_user=history.user, default_change_reason=history.reason
@@ -106,7 +109,7 @@ def insert_rows(
         return objects
 
     # The history row is the same values plus who, when and why, in columns named to match.
-    history_model = model.history.model
+    history_model = model.history.model  # type: ignore[attr-defined]  # django-simple-history adds it
     extra = {
         "history_date": history.at,
         "history_change_reason": history.reason,
@@ -134,13 +137,14 @@ def _reserve_ids(model: type[models.Model], objects: list) -> None:
 
 
 def _binary_type(field: models.Field) -> str:
-    db_type = field.target_field.db_type(connection) if field.is_relation else field.db_type(connection)
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    db_type = target.db_type(connection) or ""
     return PG_BINARY_TYPES[db_type.split("(")[0].strip()]
 
 
 def _copy(table: str, fields: Sequence[models.Field], rows: list[tuple]) -> None:
     """COPY in binary: the server reads values as they are instead of parsing text."""
-    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    names = ", ".join(connection.ops.quote_name(field.column or field.name) for field in fields)
     types = [_binary_type(field) for field in fields]
     connection.ensure_connection()
     with (

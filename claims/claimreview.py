@@ -7,7 +7,7 @@ worstRating). The desk's name and address come from settings.
 """
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import orjson
@@ -35,14 +35,31 @@ def review_url(verdict: Verdict) -> str:
     return settings.FACTCHECK_DESK_URL.rstrip("/") + reverse("fact-check", args=[verdict.claim_id])
 
 
-def review_author(verdict: Verdict) -> dict:
-    """The fact-checker: the one an imported review came from, else this desk."""
-    if verdict.reviewed_by_id is None:
+def review_author(verdict: Verdict) -> dict | list[dict]:
+    """The fact-checker: the one an imported review came from (with its byline), else this desk.
+
+    An imported review keeps the fact-checker's address as the review gave it, and the
+    people who wrote it follow the organisation as Person authors.
+    """
+    checker = verdict.reviewed_by
+    if checker is None:
         return desk()
-    author = {"@type": "Organization", "name": verdict.reviewed_by.name}
-    if verdict.reviewed_by.url:
-        author["url"] = verdict.reviewed_by.url
-    return author
+    author = {"@type": "Organization", "name": checker.name}
+    if verdict.review_author_url:
+        author["url"] = verdict.review_author_url
+    if not verdict.review_byline:
+        return author
+    return [author, *({"@type": "Person", "name": name} for name in verdict.review_byline.split(", "))]
+
+
+def _date_published(verdict: Verdict, first_published: datetime | None) -> str | None:
+    """The date, or for a review that gave its time and zone, the time in that zone."""
+    if first_published is None:
+        return None
+    if verdict.review_date_offset is None:
+        return first_published.date().isoformat()
+    zone = timezone(timedelta(minutes=verdict.review_date_offset))
+    return first_published.astimezone(zone).isoformat()
 
 
 # The rows a ClaimReview is made of, from its verdict: what is loaded with it and what
@@ -54,7 +71,12 @@ APPEARANCE_ROWS = ("source", "source__publisher")
 
 def verdicts_for_reviews(verdicts: QuerySet[Verdict]) -> QuerySet[Verdict]:
     """The joins and prefetches ClaimReview output needs: a constant number of queries for any count."""
-    appearances = Appearance.objects.select_related(*APPEARANCE_ROWS).order_by("source__published_on", "id")
+    # A source's archived text can be a whole article; a ClaimReview never shows it.
+    appearances = (
+        Appearance.objects.select_related(*APPEARANCE_ROWS)
+        .defer("source__archived_text")
+        .order_by("source__published_on", "id")
+    )
     return verdicts.select_related(*REVIEW_ROWS).prefetch_related(Prefetch(REVIEW_APPEARANCES, queryset=appearances))
 
 
@@ -127,10 +149,6 @@ def _review_rating(verdict: Verdict, bounds: tuple[int | None, int | None]) -> d
     return review_rating
 
 
-def _date(moment: datetime | None) -> str | None:
-    return moment.date().isoformat() if moment else None
-
-
 def claim_review(
     verdict: Verdict, *, bounds: tuple[int | None, int | None] | None = None, context: bool = True
 ) -> dict:
@@ -161,7 +179,7 @@ def claim_review(
     )
     first_published = verdict.first_published_at or verdict.published_at
     if verdict.date_published_known:
-        review["datePublished"] = _date(first_published)
+        review["datePublished"] = _date_published(verdict, first_published)
     if verdict.published_at != first_published:  # a correction, or an update from the reviewer
         review["dateModified"] = iso_datetime(verdict.published_at)
     review["reviewRating"] = _review_rating(verdict, bounds or rating_scale_bounds())

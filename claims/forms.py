@@ -274,11 +274,37 @@ class ClaimReviewImportForm(forms.Form):
         required=False,
         help_text="Credited for reviews that name no author.",
     )
+    date_order = forms.ChoiceField(
+        label="Numeric dates",
+        required=False,
+        choices=[
+            ("", "Read only when the order is certain"),
+            ("day", "Day first (03/04/2024 is 3 April)"),
+            ("month", "Month first (03/04/2024 is March 4)"),
+        ],
+        help_text="How to read dates such as 03/04/2024; ISO dates and month names are always read.",
+    )
+    language = forms.CharField(
+        label="Language",
+        max_length=35,
+        required=False,
+        help_text="The reviews' language (e.g. es) when the data does not say.",
+    )
     skip_invalid = forms.BooleanField(
         label="Skip invalid records",
         required=False,
         help_text="Import the valid records and list the others. Otherwise one invalid record stops the import.",
     )
+
+    def import_options(self) -> dict:
+        """The import's options from the cleaned form (kept in the session until confirmed)."""
+        order = self.cleaned_data.get("date_order")
+        return {
+            "publisher_name": self.cleaned_data["publisher_name"],
+            "skip_invalid": self.cleaned_data["skip_invalid"],
+            "day_first": True if order == "day" else False if order == "month" else None,
+            "language": self.cleaned_data.get("language", "").strip(),
+        }
 
     def clean_files(self):
         files = self.cleaned_data["files"]

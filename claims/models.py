@@ -300,6 +300,17 @@ class Verdict(models.Model):
     review_rating_value = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     review_best_rating = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     review_worst_rating = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    review_byline = models.CharField(
+        max_length=300, blank=True, help_text="Who wrote the imported review (its Person authors), as it names them."
+    )
+    review_author_url = models.URLField(
+        "review author URL", max_length=500, blank=True, help_text="The fact-checker's address as this review gave it."
+    )
+    review_date_offset = models.SmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The UTC offset, in minutes, the review's datePublished was given in; empty for a date alone.",
+    )
     date_published_known = models.BooleanField(
         default=True,
         db_default=True,  # rows written with COPY or raw SQL get it too

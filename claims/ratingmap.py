@@ -1,17 +1,27 @@
 """Mapping other fact-checkers' ratings onto the desk's scale.
 
-By label first: the review's ``alternateName``, compared without case, accents or
-punctuation, against the desk's own labels and slugs, a list of common labels in several
-languages, ``FACTCHECK_RATING_ALIASES`` in settings, and aliases given to the import.
-Then by value: a ``ratingValue`` that, normalised by its ``bestRating`` and
+The label is authoritative. A review's ``alternateName`` is compared, without case,
+accents or punctuation, against the desk's own labels and slugs, the built-in table
+below (English, Spanish, Portuguese, French, German, Italian and Hindi),
+``FACTCHECK_RATING_ALIASES`` in settings and aliases given to the import (each
+extending and overriding the one before). A known label gives its rating whatever the
+``ratingValue`` says (a disagreeing value is reported). A label this table does not
+know is *unmapped*: rated "Not on our scale", its label and value kept, and reported;
+it is never placed by its value. Only a review with no label at all is placed by its
+``ratingValue``, and only when that value, normalised by ``bestRating`` and
 ``worstRating`` (schema.org's defaults are 5 and 1), falls exactly on a point of the
-desk's true-to-false axis. Anything else is *unmapped*: rated "Not on our scale", with
-the review's own label kept, and reported. A label is never guessed onto a near rating.
+desk's true-to-false axis.
+
+Some common labels name something the desk's scale does not measure: *misleading*,
+*missing context*, *altered or manipulated media*, *satire*. The table knows them and
+maps them to "Not on our scale" on purpose (``OFF_SCALE``), so they are kept and
+reported like any unmapped label, never guessed onto a point of the axis; a desk that
+rates them can map them with ``FACTCHECK_RATING_ALIASES``.
 """
 
-import re
 import unicodedata
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -44,6 +54,14 @@ DEFAULT_ALIASES: dict[str, list[str]] = {
         "sahi",
         "правда",
         "верно",
+        "verdade",
+        "es stimmt",
+        "stimmt",
+        "zutreffend",
+        "sach",
+        "सच",
+        "सही",
+        "सत्य",
     ],
     "mostly-true": [
         "mostly true",
@@ -56,6 +74,21 @@ DEFAULT_ALIASES: dict[str, list[str]] = {
         "weitgehend richtig",
         "in gran parte vero",
         "grotendeels waar",
+        "mayormente cierto",
+        "en su mayoria verdadero",
+        "praticamente verdadeiro",
+        "quase verdadeiro",
+        "em grande parte verdadeiro",
+        "globalement vrai",
+        "grosstenteils richtig",
+        "grosstenteils wahr",
+        "weitgehend wahr",
+        "quasi vero",
+        "sostanzialmente vero",
+        "ज़्यादातर सच",
+        "अधिकतर सच",
+        "अधिकतर सही",
+        "काफी हद तक सही",
     ],
     "half-true": [
         "half true",
@@ -88,6 +121,19 @@ DEFAULT_ALIASES: dict[str, list[str]] = {
         "weitgehend falsch",
         "in gran parte falso",
         "grotendeels onwaar",
+        "mostly inaccurate",
+        "mayormente falsa",
+        "en su mayoria falso",
+        "praticamente falso",
+        "quase falso",
+        "em grande parte falso",
+        "globalement faux",
+        "grosstenteils falsch",
+        "quasi falso",
+        "sostanzialmente falso",
+        "ज़्यादातर गलत",
+        "अधिकतर गलत",
+        "अधिकतर झूठ",
     ],
     "false": [
         "false",
@@ -117,6 +163,29 @@ DEFAULT_ALIASES: dict[str, list[str]] = {
         "ложь",
         "неправда",
         "фейк",
+        "falsehood",
+        "totally false",
+        "completely false",
+        "falso total",
+        "completamente falso",
+        "falsa informacion",
+        "falsificado",
+        "infox",
+        "intox",
+        "c est faux",
+        "fausse information",
+        "gefalscht",
+        "falsa notizia",
+        "notizia falsa",
+        "bufala",
+        "गलत",
+        "ग़लत",
+        "झूठ",
+        "झूठा",
+        "फर्जी",
+        "फ़र्ज़ी",
+        "फेक",
+        "असत्य",
     ],
     "disputed": ["disputed", "contested", "controversial", "en disputa", "controverse", "umstritten", "contestato"],
     "unverifiable": [
@@ -136,16 +205,158 @@ DEFAULT_ALIASES: dict[str, list[str]] = {
         "unbelegt",
         "non verificabile",
         "niet te verifieren",
+        "unsubstantiated",
+        "no proof",
+        "sin sustento",
+        "no se puede probar",
+        "no comprobado",
+        "insustentavel",
+        "sem provas",
+        "nao comprovado",
+        "sem evidencias",
+        "non prouve",
+        "infonde",
+        "sans preuve",
+        "nicht bewiesen",
+        "unbewiesen",
+        "non provato",
+        "non dimostrato",
+        "infondato",
+        "senza prove",
+        "अप्रमाणित",
+        "असत्यापित",
+        "पुष्टि नहीं",
     ],
-    "opinion": ["opinion", "opinión", "opiniao", "avis", "meinung", "opinione"],
+    "opinion": ["opinion", "opinión", "opiniao", "avis", "meinung", "opinione", "राय"],
+}
+
+# Labels that name what the desk's scale does not measure, by what they mean. They map to
+# "Not on our scale" on purpose: known, kept, reported, never placed on the axis.
+OFF_SCALE: dict[str, list[str]] = {
+    "misleading": [
+        "misleading",
+        "mostly misleading",
+        "deceptive",
+        "distorted",
+        "distorts the facts",
+        "enganoso",
+        "engañosa",
+        "enganosa",
+        "distorcido",
+        "trompeur",
+        "trompeuse",
+        "irrefuhrend",
+        "irreführend",
+        "fuorviante",
+        "ingannevole",
+        "भ्रामक",
+        "गुमराह करने वाला",
+    ],
+    "missing context": [
+        "missing context",
+        "lacks context",
+        "needs context",
+        "out of context",
+        "false context",
+        "falta contexto",
+        "falta de contexto",
+        "sin contexto",
+        "fuera de contexto",
+        "descontextualizado",
+        "sem contexto",
+        "fora de contexto",
+        "falta contexto",
+        "manque de contexte",
+        "sans contexte",
+        "hors contexte",
+        "sorti de son contexte",
+        "fehlender kontext",
+        "kontext fehlt",
+        "aus dem kontext gerissen",
+        "ohne kontext",
+        "senza contesto",
+        "manca di contesto",
+        "fuori contesto",
+        "decontestualizzato",
+        "संदर्भ से बाहर",
+        "संदर्भ का अभाव",
+        "भ्रामक संदर्भ",
+    ],
+    "altered or manipulated": [
+        "altered",
+        "altered image",
+        "altered photo",
+        "altered video",
+        "manipulated",
+        "manipulated media",
+        "doctored",
+        "digitally altered",
+        "edited",
+        "imagen alterada",
+        "alterado",
+        "alterada",
+        "manipulado",
+        "manipulada",
+        "montaje",
+        "montagem",
+        "editado",
+        "adulterado",
+        "manipule",
+        "manipulee",
+        "retouche",
+        "photo retouchee",
+        "image modifiee",
+        "montage",
+        "manipuliert",
+        "bearbeitet",
+        "verandert",
+        "fotomontage",
+        "manipolato",
+        "manipolata",
+        "alterato",
+        "modificato",
+        "fotomontaggio",
+        "छेड़छाड़",
+        "छेड़छाड़ की गई",
+        "एडिटेड",
+        "संपादित",
+    ],
+    "satire": [
+        "satire",
+        "satirical",
+        "parody",
+        "satira",
+        "satírico",
+        "parodia",
+        "sátira",
+        "satirique",
+        "parodie",
+        "satirisch",
+        "satirico",
+        "व्यंग्य",
+    ],
 }
 
 
+
 def normalise_label(label: str) -> str:
-    """Case, accents, punctuation and spacing removed: 'Verdadero!' and 'verdadero' are one label."""
+    """Case, accents, punctuation and spacing removed: 'Verdadero!' and 'verdadero' are one label.
+
+    Only Latin accents go (the combining diacritics); the vowel signs of scripts such as
+    Devanagari are part of their letters and stay.
+    """
     decomposed = unicodedata.normalize("NFKD", label)
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
-    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
+    plain = "".join(char for char in decomposed if not "\u0300" <= char <= "\u036f").casefold()
+    kept = (char if char.isalnum() or unicodedata.category(char).startswith("M") else " " for char in plain)
+    return " ".join("".join(kept).split())
+
+
+class RatingMatch(NamedTuple):
+    """What a review's rating means on the desk's scale."""
+
+    rating: Rating
+    mapped: bool  # False: rated "Not on our scale" (to be reported)
+    disagrees: bool = False  # a known label whose ratingValue points elsewhere: the label won
 
 
 class RatingMapper:
@@ -162,33 +373,41 @@ class RatingMapper:
         for rating in ratings:  # the desk's own labels and slugs always map to themselves
             self.by_label[normalise_label(rating.label)] = rating
             self.by_label[normalise_label(rating.slug.replace("-", " "))] = rating
-        axis = [rating for rating in ratings if rating.value is not None]
+        axis = {rating: rating.value for rating in ratings if rating.value is not None}
         self.points: dict[Decimal, Rating] = {}
         if len(axis) > 1:
-            worst, best = min(r.value for r in axis), max(r.value for r in axis)
-            self.points = {Decimal(r.value - worst) / Decimal(best - worst): r for r in axis}
+            worst, best = min(axis.values()), max(axis.values())
+            self.points = {Decimal(value - worst) / Decimal(best - worst): r for r, value in axis.items()}
 
     @classmethod
     def from_settings(cls, extra: dict[str, str] | None = None) -> "RatingMapper":
-        aliases = {label: slug for slug, labels in DEFAULT_ALIASES.items() for label in labels}
+        aliases = {label: UNMAPPED_SLUG for labels in OFF_SCALE.values() for label in labels}
+        aliases |= {label: slug for slug, labels in DEFAULT_ALIASES.items() for label in labels}
         aliases |= getattr(settings, "FACTCHECK_RATING_ALIASES", {}) or {}
         aliases |= extra or {}
         return cls(list(Rating.objects.all()), aliases)
 
-    def map(
-        self, label: str, value: Decimal | None, best: Decimal | None, worst: Decimal | None
-    ) -> tuple[Rating, bool]:
-        """(rating, mapped): the desk's rating for a review's rating, or the unmapped rating."""
+    def map(self, label: str, value: Decimal | None, best: Decimal | None, worst: Decimal | None) -> RatingMatch:
+        """The desk's rating for a review's rating: by its label, else (no label) by its value."""
+        by_value = self._by_value(value, best, worst)
         if label:
-            rating = self.by_label.get(normalise_label(label))
-            if rating is not None:
-                return rating, True
-        if value is not None:
-            best = SCHEMA_ORG_BEST if best is None else best
-            worst = SCHEMA_ORG_WORST if worst is None else worst
-            if best != worst:
-                position = (value - worst) / (best - worst)
-                for point, rating in self.points.items():
-                    if abs(point - position) < Decimal("0.000001"):
-                        return rating, True
-        return self.unmapped, False
+            rating = self.by_label.get(normalise_label(label), self.unmapped)
+            disagrees = by_value is not None and rating != self.unmapped and by_value != rating
+            return RatingMatch(rating, rating != self.unmapped, disagrees)
+        if by_value is not None:
+            return RatingMatch(by_value, True)
+        return RatingMatch(self.unmapped, False)
+
+    def _by_value(self, value: Decimal | None, best: Decimal | None, worst: Decimal | None) -> Rating | None:
+        """The point of the axis a ratingValue falls on exactly, if any."""
+        if value is None:
+            return None
+        best = SCHEMA_ORG_BEST if best is None else best
+        worst = SCHEMA_ORG_WORST if worst is None else worst
+        if best == worst:
+            return None
+        position = (value - worst) / (best - worst)
+        for point, rating in self.points.items():
+            if abs(point - position) < Decimal("0.000001"):
+                return rating
+        return None

@@ -1,5 +1,8 @@
 """Reads: the queries the admin, the API and the commands share."""
 
+import re
+from dataclasses import dataclass
+
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -18,10 +21,11 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.lookups import IContains
 
 from .choices import CURRENT_VERDICT_STATUSES, VerdictStatus
 from .models import Appearance, Claim, Rating, Verdict
-from .visibility import published_verdict_exists
+from .visibility import claim_wording, published_verdict_exists
 
 # Text search configuration of the stored search document (migration 0006).
 SEARCH_CONFIG = "english"
@@ -88,41 +92,123 @@ class MatchesSearchDocument(Expression):
         return f"{document} @@ websearch_to_tsquery(%s::regconfig, %s)", [SEARCH_CONFIG, self.term]
 
 
+class WordingMatches(Expression):
+    """``to_tsvector(<wording>) @@ websearch_to_tsquery(...)``: a search over an expression's text (PostgreSQL)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, wording, term: str):
+        super().__init__()
+        self.wording = wording
+        self.term = term
+
+    def get_source_expressions(self):
+        return [self.wording]
+
+    def set_source_expressions(self, expressions):
+        (self.wording,) = expressions
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.wording)
+        return (
+            f"to_tsvector(%s::regconfig, coalesce({sql}, '')) @@ websearch_to_tsquery(%s::regconfig, %s)",
+            [SEARCH_CONFIG, *params, SEARCH_CONFIG, self.term],
+        )
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """A search in web-search syntax, as PostgreSQL's ``websearch_to_tsquery`` reads it.
+
+    Words are all required; ``"a phrase"`` is one term; ``-word`` (or ``-"a phrase"``)
+    excludes; ``or`` between terms makes either do. ``alternatives`` holds the groups
+    joined by ``or``, each a list of (term, excluded) pairs that must all hold.
+    """
+
+    alternatives: tuple[tuple[tuple[str, bool], ...], ...]
+
+    TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+    @classmethod
+    def parse(cls, text: str) -> "SearchTerms":
+        groups: list[list[tuple[str, bool]]] = [[]]
+        for negated, phrase, word in cls.TOKEN.findall(text):
+            if word:
+                if word.lower() == "or" and groups[-1]:
+                    groups.append([])
+                    continue
+                negated, phrase = ("-", word[1:]) if word.startswith("-") and len(word) > 1 else ("", word)
+            # Punctuation around a word is not part of it (websearch_to_tsquery drops it too).
+            phrase = " ".join(phrase.split()).strip(".,;:!?()[]{}'\"-")
+            if phrase:
+                groups[-1].append((phrase, bool(negated)))
+        return cls(tuple(tuple(group) for group in groups if group))
+
+
+def _substring_search(queryset: QuerySet, terms: SearchTerms, *, through: str, public: bool) -> QuerySet:
+    """The portable path: each term a case-insensitive substring of the text, a quote or the speaker's name.
+
+    Correct on any database, without an index: it reads every row it is given.
+    """
+    prefix = f"{through}__" if through else ""
+    claim_ref = f"{through}_id" if through else "pk"
+    published = published_verdict_exists(claim_ref)
+    wording = claim_wording(through)
+
+    def found(term: str) -> Q:
+        quotes = Appearance.objects.filter(claim=OuterRef(f"{prefix}pk"), quote__icontains=term)
+        anywhere = Q(**{f"{prefix}text__icontains": term}) | Q(**{f"{prefix}speaker__name__icontains": term})
+        anywhere |= Q(Exists(quotes))
+        if not public:
+            return anywhere
+        # As on PostgreSQL: a claim without a published verdict is found by a word of its
+        # wording as retracted (that it still carries), never by one it gained since.
+        return anywhere & (Q(published) | Q(IContains(wording, term)))
+
+    condition = Q(pk__in=[])
+    for group in terms.alternatives:
+        each = Q()
+        for term, excluded in group:
+            each &= ~found(term) if excluded else found(term)
+        condition |= each
+    return queryset.filter(condition)
+
+
 def search_claims(queryset: QuerySet, term: str, *, through: str = "", public: bool = False) -> QuerySet:
     """Rows whose claim's text, appearance quotes or speaker name match ``term``.
 
     ``through`` is the path from the queryset's model to the claim ("" for claims,
-    "claim" for verdicts). On PostgreSQL: full-text search with web-search syntax (quoted
-    phrases, ``or``, ``-word``) over one stored document per claim through a GIN index.
-    Elsewhere: case-insensitive substring matches, which are correct but scan.
+    "claim" for verdicts). The syntax is the same everywhere (``SearchTerms``): all words
+    required, quoted phrases, ``-word``, ``or``. On PostgreSQL: full-text search (with
+    English stemming) over one stored document per claim through a GIN index. Elsewhere:
+    each term a case-insensitive substring, which is correct but scans.
 
     ``public``: search as the public sees claims. A claim without a published verdict
-    (its verdicts were all retracted) still shows its text on those verdicts, but its
-    quotes and speaker are no longer public: it is found by its text alone.
+    (its verdicts were all retracted) still shows its text on those verdicts, as it stood
+    when retracted (claims.visibility.claim_wording); its quotes and speaker are no longer
+    public: it is found by that wording alone.
     """
     term = term.strip()
     if not term:
         return queryset
-    prefix = f"{through}__" if through else ""
     claim_ref = f"{through}_id" if through else "pk"
-    if connection.vendor == "postgresql":
-        matches = MatchesSearchDocument(term, through)
-        if not public:
-            return queryset.filter(matches)
-        published = published_verdict_exists(claim_ref)
-        by_text = MatchesSearchDocument(term, through, text_only=True)
-        if "-" in term:
-            # A negated word ("-word") could rule a claim out by its hidden quotes or speaker:
-            # each claim is matched against exactly what the public may search of it.
-            return queryset.filter(Q(published, matches) | Q(~published, by_text))
-        # Otherwise a match on the text implies one on the whole document, so the indexed
-        # condition can narrow the rows first.
-        return queryset.filter(matches).filter(Q(published) | Q(by_text))
-    quotes = Appearance.objects.filter(claim=OuterRef(f"{prefix}pk"), quote__icontains=term)
-    by_speaker_or_quote = Q(**{f"{prefix}speaker__name__icontains": term}) | Exists(quotes)
-    if public:
-        by_speaker_or_quote &= published_verdict_exists(claim_ref)
-    return queryset.filter(Q(**{f"{prefix}text__icontains": term}) | by_speaker_or_quote)
+    if connection.vendor != "postgresql":
+        terms = SearchTerms.parse(term)
+        return _substring_search(queryset, terms, through=through, public=public) if terms.alternatives else queryset
+    matches = MatchesSearchDocument(term, through)
+    if not public:
+        return queryset.filter(matches)
+    published = published_verdict_exists(claim_ref)
+    by_wording = WordingMatches(claim_wording(through), term)
+    if "-" in term:
+        # A negated word ("-word") could rule a claim out by its hidden quotes or speaker:
+        # each claim is matched against exactly what the public may search of it.
+        return queryset.filter(Q(published, matches) | Q(~published, by_wording))
+    # Otherwise the indexed document narrows the rows first; a claim without a published
+    # verdict must match by its public wording as well (never by words it gained since; a
+    # word the desk has removed since finds it no more).
+    return queryset.filter(matches).filter(Q(published) | Q(by_wording))
 
 
 def with_desk_status(queryset: QuerySet[Claim]) -> QuerySet[Claim]:

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from .choices import CURRENT_VERDICT_STATUSES, VerdictStatus
 from .errors import ConflictError, WorkflowError
+from .events import claims_did_change, gather_claim_changes, verdict_changed
 from .models import Claim, Evidence, Topic, Verdict
 from .transitions import TRANSITIONS, Transition, refusal
 
@@ -110,6 +111,7 @@ def _save_parts(parent: Claim | Verdict, parts: Parts | None, *, link: str, acto
 
 
 @transaction.atomic
+@gather_claim_changes
 def claim_save(
     *,
     claim: Claim,
@@ -139,6 +141,8 @@ def claim_save(
         # appearances and topics move it themselves (public_record_changed, through claims.signals).
         only = ASSIGNMENT if changed <= {"assigned_to_id", "created_at", "updated_at"} else None
         _record(claim, actor=actor, reason="Edited", only=only)
+        if only is None:
+            claims_did_change([claim.pk])
     if topics is not None:
         claim.topics.set(topics)
     _save_parts(claim, appearances, link="claim", actor=actor, reason="Edited with the claim")
@@ -329,6 +333,7 @@ def verdict_publish(*, verdict: Verdict, actor: User, expected_version: int | No
     except IntegrityError as error:
         raise WorkflowError("This claim already has a published verdict; correct that one instead.") from error
     public_record_changed([current.claim_id])
+    verdict_changed.send(sender=Verdict, verdict=current, change="published")
     return current
 
 
@@ -342,6 +347,7 @@ def verdict_retract(*, verdict: Verdict, actor: User, public_note: str, expected
     current.retracted_at = timezone.now()
     _end("retract", current, actor=actor, reason="Retracted")
     public_record_changed([current.claim_id])
+    verdict_changed.send(sender=Verdict, verdict=current, change="retracted")
     return current
 
 
@@ -424,6 +430,7 @@ def verdict_correct(
         ]
     _save_parts(corrected, Parts(saved=evidence), link="verdict", actor=actor, reason="Published as a correction")
     public_record_changed([current.claim_id])
+    verdict_changed.send(sender=Verdict, verdict=corrected, change="corrected")
     return corrected
 
 

@@ -8,19 +8,25 @@ topics, must move it, whoever makes the change. (Fixture loads keep their own ti
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from .events import claims_did_change
 from .models import Appearance, Claim
 from .services import public_record_changed
+
+
+def _changed(claim_ids) -> None:
+    public_record_changed(claim_ids)
+    claims_did_change(claim_ids)
 
 
 @receiver(post_save, sender=Appearance, dispatch_uid="claims_appearance_saved")
 def appearance_saved(sender, instance: Appearance, raw: bool = False, **kwargs) -> None:
     if not raw:
-        public_record_changed([instance.claim_id])
+        _changed([instance.claim_id])
 
 
 @receiver(post_delete, sender=Appearance, dispatch_uid="claims_appearance_deleted")
 def appearance_deleted(sender, instance: Appearance, **kwargs) -> None:
-    public_record_changed([instance.claim_id])
+    _changed([instance.claim_id])
 
 
 @receiver(m2m_changed, sender=Claim.topics.through, dispatch_uid="claims_topics_changed")
@@ -31,8 +37,8 @@ def topics_changed(sender, instance, action: str, reverse: bool, pk_set, **kwarg
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if not reverse:
-        public_record_changed([instance.pk])
+        _changed([instance.pk])
     elif action == "post_clear":
-        public_record_changed(getattr(instance, "_cleared_claim_ids", []))
+        _changed(getattr(instance, "_cleared_claim_ids", []))
     else:
-        public_record_changed(pk_set or [])
+        _changed(pk_set or [])

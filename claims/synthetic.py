@@ -293,6 +293,64 @@ DOMAINS = (
 
 PROPER_NOUNS = frozenset(COUNTRIES) | frozenset(PLACES)
 
+# How a fact-check headline rewords a claim (review_headline): other words, same meaning.
+REWORDINGS = {
+    "bought": ["purchased", "acquired"],
+    "sold": ["exported", "handed over"],
+    "delivered": ["shipped", "supplied"],
+    "promised": ["pledged", "vowed to provide"],
+    "built": ["constructed", "put up"],
+    "hired": ["recruited", "took on"],
+    "cut": ["slashed", "reduced"],
+    "lost": ["shed", "saw the loss of"],
+    "created": ["added", "generated"],
+    "sent": ["dispatched", "shipped"],
+    "received": ["got", "was given"],
+    "approved": ["signed off", "authorised"],
+    "blocked": ["stopped", "halted"],
+    "destroyed": ["wiped out", "demolished"],
+    "seized": ["confiscated", "captured"],
+    "funded": ["paid for", "financed"],
+    "rose": ["increased", "went up", "climbed"],
+    "fell": ["declined", "went down", "dropped"],
+    "doubled": ["grew twofold", "went up 100 percent"],
+    "halved": ["fell by half", "dropped 50 percent"],
+    "tripled": ["grew threefold"],
+    "jumped": ["surged", "soared"],
+    "collapsed": ["plunged", "crashed"],
+    "inflation": ["price growth", "the cost of living"],
+    "unemployment": ["joblessness", "the jobless rate"],
+    "crime": ["offending", "lawbreaking"],
+    "wages": ["pay", "salaries"],
+    "rents": ["rental costs", "housing rents"],
+    "emissions": ["pollution", "greenhouse gases"],
+    "turnout": ["voter participation"],
+    "spends": ["pays out", "allocates"],
+    "says": ["claims", "predicts"],
+    "support": ["back", "favour"],
+    "signed": ["agreed", "struck"],
+    "deal": ["contract", "agreement"],
+    "more": ["a larger number of", "extra"],
+    "fewer": ["a smaller number of", "less"],
+    "costs": ["sets back"],
+    "taxpayers": ["the public purse"],
+    "percent": ["%"],
+    "last": ["the previous"],
+    "year": ["twelve months"],
+    "since": ["from"],
+    "government": ["administration", "cabinet"],
+    "hid": ["concealed", "kept secret"],
+}
+HEADLINE_FRAMES = [
+    "No, {statement}",
+    "Fact check: {statement}?",
+    "Did {statement}? What the figures show",
+    "Claim that {statement} is misleading",
+    "Viral post says {statement}; here is the evidence",
+    "Yes, {statement}",
+    "It's not true that {statement}",
+]
+
 
 def _zipf_weights(n: int, s: float = 1.05) -> list[float]:
     return list(accumulate(1 / (rank**s) for rank in range(1, n + 1)))
@@ -376,6 +434,17 @@ class TextFactory:
         claim = self.claim().rstrip(".")
         prefix = self.random.choice(["", "Fact check: ", "Analysis: ", "Explainer: ", "Live: ", ""])
         return f"{prefix}{claim}"
+
+    def review_headline(self, claim: str) -> str:
+        """A fact-check's headline for ``claim``: the same statement in other words, as desks write them."""
+        words = claim.rstrip(".").split()
+        reworded = []
+        for word in words:
+            options = REWORDINGS.get(word.lower())
+            reworded.append(self.random.choice(options) if options and self.random.random() < 0.8 else word)
+        statement = " ".join(reworded)
+        statement = statement[0].lower() + statement[1:] if words[0] not in PROPER_NOUNS else statement
+        return self.random.choice(HEADLINE_FRAMES).format(statement=statement)[:300]
 
     def organisation_name(self) -> str:
         org = self.pick(ORGANISATIONS).removeprefix("the ").removeprefix("a ")

@@ -11,8 +11,12 @@ The policy, in plain words:
     replaced (superseded) and retractions, always with their public note; never a
     draft, a verdict in review, an internal note or who worked on it;
   - claims with a published verdict, with their speaker, topics, quotes and sources;
-    a claim whose verdicts were all retracted keeps only its text, shown on those
-    retracted verdicts: filtering or searching by anything else of it finds nothing;
+  - a *withdrawn* claim (its fact-check was retracted and none stands now) keeps its
+    page and its API detail, which show the retraction, the earlier versions and the
+    claim's wording as it stood when it was retracted (from the claim's history: the desk
+    may reword a withdrawn claim while re-checking it, and that wording is not public
+    until a new verdict is published); its speaker, topics, quotes and sources are no
+    longer shown, and filtering or searching by them finds nothing;
   - speakers, topics, sources and publishers behind at least one published
     fact-check (sources cited as evidence by any once-published verdict, and
     publishers of imported reviews, count too);
@@ -21,7 +25,8 @@ The policy, in plain words:
 Views, filtersets, serializers and selectors ask this module; none decides by itself.
 """
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 
 from sources.models import Publisher, Source
 
@@ -83,13 +88,76 @@ def public_claims() -> QuerySet[Claim]:
     return Claim.objects.filter(published_verdict_exists())
 
 
+def retracted_verdict_exists(claim_ref: str = "pk") -> Exists:
+    return Exists(Verdict.objects.filter(claim=OuterRef(claim_ref), status=VerdictStatus.RETRACTED))
+
+
+def public_claim_pages() -> QuerySet[Claim]:
+    """Claims with a public page: a standing fact-check, or a retracted one (withdrawn claims)."""
+    return Claim.objects.filter(published_verdict_exists() | retracted_verdict_exists())
+
+
+def claim_wording(prefix: str = ""):
+    """The claim's text as the public may read it, as SQL; ``prefix`` is the path to the claim.
+
+    A claim with a published verdict reads as it stands. A withdrawn claim reads as it
+    stood at its last retraction: its history's last record up to then (or its first
+    record, for claims whose history starts later, or its text when it has no history).
+    """
+    at = f"{prefix}__" if prefix else ""
+    history = Claim.history.model.objects.filter(id=OuterRef(f"{at}id"))
+    last_retraction = (
+        Verdict.objects.filter(claim_id=OuterRef("id"), status=VerdictStatus.RETRACTED)
+        .order_by("-retracted_at")
+        .values("retracted_at")[:1]
+    )
+    as_retracted = (
+        history.filter(history_date__lte=Subquery(last_retraction))
+        .order_by("-history_date", "-history_id")
+        .values("text")[:1]
+    )
+    first = history.order_by("history_date", "history_id").values("text")[:1]
+    return Case(
+        When(published_verdict_exists(f"{at}id"), then=F(f"{at}text")),
+        default=Coalesce(Subquery(as_retracted), Subquery(first), F(f"{at}text")),
+    )
+
+
+def show_as_withdrawn(claim: Claim, *, retracted_at) -> Claim:
+    """Reduce a withdrawn claim (loaded for a public page) to what the public may still see of it.
+
+    Its wording as retracted replaces its text; what only a standing fact-check shows
+    (speaker, date and place, topics, quotes) is left out; its public record dates from
+    its last retraction (``retracted_at``). The instance is for display only and never saved.
+    """
+    claim.text = Claim.objects.filter(pk=claim.pk).values_list(claim_wording(), flat=True).get()
+    claim.speaker = None
+    claim.made_on, claim.made_on_text, claim.made_in = None, "", ""
+    # As if its topics and quotes had been prefetched and found empty: nothing reads them.
+    claim._prefetched_objects_cache = {  # type: ignore[attr-defined]
+        "topics": Topic.objects.none(),
+        "appearances": Appearance.objects.none(),
+    }
+    claim.updated_at = retracted_at
+    return claim
+
+
+def retraction_shown(verdicts: list[Verdict]) -> Verdict | None:
+    """Of a claim's verdicts, the retraction its page announces: the newest, when none is published now."""
+    if any(verdict.status == VerdictStatus.PUBLISHED for verdict in verdicts):
+        return None
+    retracted = [verdict for verdict in verdicts if verdict.status == VerdictStatus.RETRACTED]
+    return max(retracted, key=lambda verdict: (verdict.retracted_at, verdict.pk), default=None)
+
+
 def visible_verdicts(*, desk_member: bool) -> QuerySet[Verdict]:
     verdicts = Verdict.objects.all()
     return verdicts if desk_member else verdicts.filter(status__in=PUBLIC_VERDICT_STATUSES)
 
 
 def visible_claims(*, desk_member: bool) -> QuerySet[Claim]:
-    return Claim.objects.all() if desk_member else public_claims()
+    """Claims whose detail answers: for the public, those with a page (withdrawn ones too)."""
+    return Claim.objects.all() if desk_member else public_claim_pages()
 
 
 def public_speakers() -> QuerySet[Speaker]:

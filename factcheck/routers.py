@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 replica_reads_allowed: ContextVar[bool] = ContextVar("replica_reads_allowed", default=False)
 request_has_written: ContextVar[bool] = ContextVar("request_has_written", default=False)
 
-PRIMARY_ONLY_APPS = {"auth", "authtoken", "sessions", "axes", "contenttypes", "admin"}
+PRIMARY_ONLY_APPS = {"auth", "authtoken", "sessions", "axes", "contenttypes", "admin", "integrations"}
 
 _down_until: dict[str, float] = {}
 

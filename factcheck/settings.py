@@ -56,8 +56,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "rest_framework",
     "rest_framework.authtoken",
+    "rest_framework_api_key",
     "corsheaders",
     "django_filters",
     "drf_spectacular",
@@ -71,6 +73,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "sources",
     "claims",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -206,6 +209,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
+        "integrations.apikeys.APIKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -213,7 +217,11 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "factcheck.api.negotiation.ContentNegotiation",
     "DEFAULT_PARSER_CLASSES": [],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_CLASSES": ["factcheck.api.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "factcheck.api.throttling.AnonRateThrottle",
+        # Each API key's own limit (set per key in the admin).
+        "integrations.apikeys.APIKeyRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("FACTCHECK_API_ANON_RATE", "600/minute")},
     "NUM_PROXIES": int(os.environ["FACTCHECK_NUM_PROXIES"]) if os.environ.get("FACTCHECK_NUM_PROXIES") else None,
     "EXCEPTION_HANDLER": "factcheck.api.exceptions.exception_handler",
@@ -257,6 +265,14 @@ FACTCHECK_DESK_URL = os.environ.get("FACTCHECK_DESK_URL", "http://127.0.0.1:8000
 
 # Demo data built from the two seed articles: `manage.py loaddata demo`.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# Webhooks (README: Webhooks): a failed delivery is tried again after BASE seconds, doubling
+# up to MAX, for WINDOW seconds after the event, then marked failed. Receivers on private,
+# loopback or link-local addresses are refused unless ALLOW_PRIVATE is on.
+FACTCHECK_WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("FACTCHECK_WEBHOOK_RETRY_BASE_SECONDS", "5"))
+FACTCHECK_WEBHOOK_RETRY_MAX_SECONDS = float(os.environ.get("FACTCHECK_WEBHOOK_RETRY_MAX_SECONDS", "3600"))
+FACTCHECK_WEBHOOK_RETRY_WINDOW_SECONDS = float(os.environ.get("FACTCHECK_WEBHOOK_RETRY_WINDOW_SECONDS", str(24 * 3600)))
+FACTCHECK_WEBHOOK_ALLOW_PRIVATE = env_bool("FACTCHECK_WEBHOOK_ALLOW_PRIVATE", default=False)
 
 # Four-eyes rule: a verdict is published by an editor other than its author. A desk of
 # one can turn it off.

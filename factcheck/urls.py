@@ -9,6 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("factcheck.api.urls")),
     path("fact-checks/<int:claim_id>/", fact_check, name="fact-check"),
+    # Feeds, sitemap, robots.txt, embeds and oEmbed.
+    path("", include("integrations.urls")),
     path("", home, name="home"),
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", RedirectView.as_view(url=static("claims/favicon.svg"), permanent=True), name="favicon"),

@@ -36,6 +36,17 @@ def pytest_report_header(config):
     return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('HOST') or ''}".rstrip()
 
 
+@pytest.fixture(autouse=True)
+def fresh_matching_index(settings):
+    """Each test matches against its own database: no index left from another, synced on every search."""
+    from claims.matching.index import reset_indexes
+
+    settings.MATCHING = {"SYNC_INTERVAL": 0}
+    reset_indexes()
+    yield
+    reset_indexes()
+
+
 @pytest.fixture
 def demo_data(db):
     """The demo fixture built from the two seed articles."""

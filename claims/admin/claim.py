@@ -11,14 +11,17 @@ from django.db import models
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from factcheck.paginators import LargeTablePaginator
+from integrations.admin_actions import export_csv
 
 from .. import services
 from ..choices import CURRENT_VERDICT_STATUSES
 from ..forms import VersionedModelForm
+from ..matching.selectors import listed_verdict, near_duplicates, possible_duplicates
 from ..models import Appearance, Claim, ReviewQueue, Verdict
 from ..selectors import review_queue, search_claims, with_desk_status
 from .display import WORKFLOW_ERRORS, AdminStyles, LabelledInline, colour_chip, inline_parts, status_badge
@@ -76,9 +79,42 @@ class VerdictSummaryInline(LabelledInline, admin.TabularInline):
 
 
 class ClaimAdminForm(VersionedModelForm):
+    save_anyway = forms.BooleanField(
+        required=False, label="Save anyway", help_text="It is not the same statement as the claims listed above."
+    )
+
     class Meta:
         model = Claim
         fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        text = cleaned.get("text")
+        if self.instance.pk is None and text and not cleaned.get("save_anyway"):
+            duplicates = near_duplicates(text, language=cleaned.get("language") or None)
+            if duplicates:
+                raise forms.ValidationError(
+                    format_html(
+                        "Possibly already checked: {}. Add the statement as an appearance of that claim instead "
+                        "(open it and add an appearance), or tick “Save anyway”.",
+                        format_html_join(", ", "{}", ((match_link(match),) for match in duplicates)),
+                    )
+                )
+        return cleaned
+
+
+def match_link(match) -> str:
+    verdict = listed_verdict(match.claim)
+    status = verdict.get_status_display() if verdict else "no verdict"
+    rating = verdict.rating.label if verdict and verdict.rating_id else "unrated"
+    return format_html(
+        '<a href="{}">“{}”</a> ({}, {}, score {})',
+        reverse("admin:claims_claim_change", args=[match.claim_id]),
+        str(match.claim),
+        status,
+        rating,
+        f"{match.score:.2f}",
+    )
 
 
 @admin.register(Claim)
@@ -105,13 +141,28 @@ class ClaimAdmin(ReadableHistory, SimpleHistoryAdmin):
         (None, {"fields": ["text", "speaker", ("made_on", "made_on_text"), "made_in", "language", "topics"]}),
         ("Review", {"fields": ["assigned_to", "verdict_link", "loaded_version"]}),
     ]
-    readonly_fields = ["verdict_link"]
+    readonly_fields = ["verdict_link", "possibly_already_checked"]
     paginator = LargeTablePaginator
     show_full_result_count = False
     list_per_page = 50
-    actions = ["assign_to_me"]
+    actions = ["assign_to_me", export_csv]
     history_list_display = ["text", "speaker", "assigned_to"]
     Media = AdminStyles
+
+    def get_fieldsets(self, request, obj=None):
+        checked = ("Possibly already checked", {"fields": ["possibly_already_checked"]})
+        if obj is None:
+            # A near-duplicate is refused until "Save anyway" is ticked (ClaimAdminForm.clean).
+            main, review = self.fieldsets
+            return [(main[0], {"fields": [*main[1]["fields"], "save_anyway"]}), review]
+        return [*self.fieldsets, checked]
+
+    @admin.display(description="top matches (drafts included)")
+    def possibly_already_checked(self, claim):
+        matches = possible_duplicates(claim.text, exclude=claim.pk) if claim.pk else []
+        if not matches:
+            return "No similar claim on file."
+        return format_html_join(mark_safe("<br>"), "{}", ((match_link(match),) for match in matches))
 
     def get_queryset(self, request):
         # speaker and assigned_to are shown in every row; the current verdict and its rating

@@ -55,10 +55,7 @@ class ImportViews:
             importing.discard(pending.get("token", ""))
             request.session.pop(IMPORT_SESSION_KEY, None)
             inputs = [importing.Input(upload.name, upload.read()) for upload in form.cleaned_data["files"]]
-            options = {
-                "publisher_name": form.cleaned_data["publisher_name"],
-                "skip_invalid": form.cleaned_data["skip_invalid"],
-            }
+            options = form.import_options()
             try:
                 summary = importing.import_claimreview(inputs, dry_run=True, actor=request.user, **options)
             except importing.ImportRefused as refused:
@@ -93,6 +90,8 @@ class ImportViews:
                 inputs,
                 skip_invalid=pending["skip_invalid"],
                 publisher_name=pending["publisher_name"],
+                day_first=pending.get("day_first"),
+                language=pending.get("language", ""),
                 actor=request.user,
             )
         except importing.ImportRefused as refused:

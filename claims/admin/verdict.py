@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from factcheck.paginators import LargeTablePaginator
+from integrations.admin_actions import export_csv
 
 from .. import services
 from ..forms import EvidenceFormSet, VerdictAdminForm
@@ -65,7 +66,9 @@ class VerdictAdmin(ReadableHistory, WorkflowViews, ImportViews, SimpleHistoryAdm
     search_help_text = "Searches the claims' text, quotes and speakers."
     autocomplete_fields = ["claim"]
     inlines = [EvidenceInline]
-    # Bulk actions: one per transition the table offers in bulk (WorkflowViews.workflow_actions).
+    # Bulk actions: one per transition the table offers in bulk (WorkflowViews.workflow_actions),
+    # and the CSV export of the selected (or all filtered) verdicts.
+    actions = [export_csv]
     paginator = LargeTablePaginator
     show_full_result_count = False
     list_per_page = 50

@@ -86,7 +86,8 @@ def unfiltered_sql(kind: str, statuses: tuple[str, ...], order: Ordering, origin
 def plain_rows(kind: str, verdicts: QuerySet) -> QuerySet:
     """Plain rows for a list outside PostgreSQL: one per verdict (for claims, the verdict each is listed with)."""
     shape, prefix, aliases = LISTS[kind]
-    return verdicts.values(*value_paths(shape, prefix, aliases))
+    paths, expressions = value_paths(shape, prefix, aliases)
+    return verdicts.values(*paths, **expressions)
 
 
 def item(kind: str, row: dict, origin: str) -> dict:

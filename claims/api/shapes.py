@@ -11,9 +11,9 @@ from rest_framework import serializers
 from factcheck.api.shapes import Shape, computed, link, method, nested, serializer_for, value
 from sources.api.shapes import PUBLISHER_BRIEF, SOURCE_BRIEF
 
+from .. import visibility
 from ..choices import VerdictStatus
 from ..models import Appearance, Claim, Evidence, Rating, Speaker, Topic, Verdict
-from ..visibility import sees_internal
 
 RATING_BRIEF = Shape("RatingBrief", Rating, (value("slug"), value("label"), value("value"), value("colour")))
 
@@ -77,7 +77,10 @@ VERDICT_SUMMARY = Shape(
     ),
 )
 
-CLAIM_BRIEF = Shape("ClaimBrief", Claim, (value("id"), link("claim"), value("text")))
+# A verdict's claim: a withdrawn claim reads as it stood when retracted (claims.visibility).
+CLAIM_BRIEF = Shape(
+    "ClaimBrief", Claim, (value("id"), link("claim"), value("text", expression=visibility.claim_wording))
+)
 
 LISTED_VERDICT_HELP = "The published verdict; for desk members, the one in progress (null if none yet)."
 
@@ -102,13 +105,9 @@ CLAIM_SUMMARY = Shape(
 # The claim's own table is joined by the list query already: reading it there costs nothing.
 VERDICT_LIST = VERDICT_SUMMARY.extend("VerdictList", nested("claim", CLAIM_BRIEF, joined=True), value("updated_at"))
 
-EVIDENCE = Shape(
-    "Evidence", Evidence, (nested("source", SOURCE_BRIEF), value("stance"), value("quote"), value("note"))
-)
+EVIDENCE = Shape("Evidence", Evidence, (nested("source", SOURCE_BRIEF), value("stance"), value("quote"), value("note")))
 
-APPEARANCE = Shape(
-    "Appearance", Appearance, (value("quote"), value("attributed_to"), nested("source", SOURCE_BRIEF))
-)
+APPEARANCE = Shape("Appearance", Appearance, (value("quote"), value("attributed_to"), nested("source", SOURCE_BRIEF)))
 
 
 def _user_name(**options):
@@ -143,7 +142,7 @@ def _claim_review_url(verdict: Verdict, serializer) -> str | None:
 
 
 def _internal(verdict: Verdict, serializer):
-    if not sees_internal(serializer.context):
+    if not visibility.sees_internal(serializer.context):
         return None
     return serializer_for(VERDICT_INTERNAL)(verdict, context=serializer.context).data
 
@@ -213,6 +212,15 @@ CLAIM_DETAIL = CLAIM_SUMMARY.extend(
         EARLIER_VERDICT,
         many=True,
         help_text="Superseded and retracted versions, newest first, with their public notes.",
+    ),
+    nested(
+        "retraction",
+        EARLIER_VERDICT,
+        allow_null=True,
+        help_text=(
+            "When the claim's fact-check was retracted and none stands now: the retraction, with its date and "
+            "public note. The claim then shows its wording as retracted and nothing else of itself."
+        ),
     ),
     method("fact_check_url", _fact_check_url, serializers.CharField(), help_text="The public fact-check page."),
     doc="A claim with everything public: where it appeared, its verdict with evidence, earlier versions.",

@@ -17,6 +17,7 @@ from factcheck.api.pagination import KeysetPagination, by_text, by_time
 from factcheck.api.renderers import JSONLDRenderer, JSONRenderer
 from factcheck.api.shapes import rows_shown
 from factcheck.api.views import PublicAPIMixin, PublicReadOnlyViewSet, with_last_modified
+from integrations.csv_export import CSVRenderer, stream_list
 
 from .. import visibility
 from ..choices import VerdictStatus
@@ -84,7 +85,8 @@ class ClaimReviewPagination(KeysetPagination):
 
 def _evidence():
     # Each piece of evidence is shown with its source and the source's publisher.
-    return Evidence.objects.select_related("source__publisher")
+    # The source's archived text can be a whole article and is never shown here.
+    return Evidence.objects.select_related("source__publisher").defer("source__archived_text")
 
 
 class FastListMixin:
@@ -97,6 +99,8 @@ class FastListMixin:
     """
 
     list_kind: str
+    # ?format=csv streams every row the filters select (integrations.csv_export).
+    renderer_classes = [JSONRenderer, CSVRenderer]
 
     @cached_property
     def desk_member(self) -> bool:
@@ -110,6 +114,8 @@ class FastListMixin:
 
     def list(self, request, *args, **kwargs):
         statuses = self.listed_statuses()
+        if request.accepted_renderer.format == CSVRenderer.format:
+            return stream_list(self, self.filter_queryset(Verdict.objects.filter(status__in=statuses)))
         host = origin(request)
         if database_builds_json():
             order = self.paginator.orderings[self.paginator.ordering_name(request)]
@@ -162,7 +168,9 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
                 "topics",
                 Prefetch(
                     "appearances",
-                    queryset=Appearance.objects.select_related("source__publisher").order_by("id"),
+                    queryset=Appearance.objects.select_related("source__publisher")
+                    .defer("source__archived_text")
+                    .order_by("id"),
                 ),
             )
         )
@@ -203,8 +211,16 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
         claim.earlier_verdicts = [
             verdict for verdict in verdicts if verdict.status in (VerdictStatus.SUPERSEDED, VerdictStatus.RETRACTED)
         ]
+        claim.retraction = visibility.retraction_shown(verdicts)
+        withdrawn = claim.retraction is not None and not desk_member
+        if withdrawn:
+            visibility.show_as_withdrawn(claim, retracted_at=claim.retraction.retracted_at)
         context = {**self.get_serializer_context(), "desk_member": desk_member}
         response = Response(ClaimDetailSerializer(claim, context=context).data)
+        if withdrawn:
+            # Work on a withdrawn claim moves rows the public no longer sees: no Last-Modified
+            # rather than a leaky one (the ETag still answers conditional requests).
+            return response
         return with_last_modified(response, *rows_shown(shapes.CLAIM_DETAIL, claim))
 
     @extend_schema(
@@ -250,7 +266,10 @@ class VerdictViewSet(FastListMixin, PublicReadOnlyViewSet):
             visibility.visible_verdicts(desk_member=desk_member)
             .select_related(*related)
             .prefetch_related(Prefetch("evidence", queryset=_evidence()))
-            .annotate(claim_is_public=visibility.published_verdict_exists("claim_id"))
+            .annotate(
+                claim_is_public=visibility.published_verdict_exists("claim_id"),
+                claim_wording=visibility.claim_wording("claim"),
+            )
         )
 
     def listed_statuses(self) -> tuple[str, ...]:
@@ -275,6 +294,8 @@ class VerdictViewSet(FastListMixin, PublicReadOnlyViewSet):
         versions = Verdict.objects.filter(Q(pk=verdict.supersedes_id) | Q(supersedes=verdict)).select_related("rating")
         link_versions([verdict, *versions])
         context = {**self.get_serializer_context(), "desk_member": self.desk_member}
+        if not (visibility.claim_shown_publicly(verdict) or self.desk_member):
+            verdict.claim.text = verdict.claim_wording
         response = Response(VerdictDetailSerializer(verdict, context=context).data)
         if not (visibility.claim_shown_publicly(verdict) or self.desk_member):
             # A retracted fact-check's claim is no longer public, yet its text is shown here.

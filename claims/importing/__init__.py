@@ -31,8 +31,9 @@ of it and rolls back, so its summary is exactly what the import would do.
 
 from claims.bulk import BATCH
 
-from .normalise import Review, normalise
+from .normalise import normalise
 from .readers import SUFFIXES, Input, read_inputs
+from .records import Options, Review
 from .run import IMPORT_LOCK, import_claimreview
 from .stash import discard, discard_stale, stash, unstash
 from .summary import ImportRefused, ImportSummary, RecordError
@@ -44,6 +45,7 @@ __all__ = [
     "ImportRefused",
     "ImportSummary",
     "Input",
+    "Options",
     "RecordError",
     "Review",
     "discard",

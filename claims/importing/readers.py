@@ -10,21 +10,27 @@ location names the file and the place in it for messages.
 
 import csv
 import html
-import io
 import json
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
 import orjson
 
 from .summary import RecordError
+from .tabular import csv_records
 
 SUFFIXES = {".json", ".jsonld", ".html", ".htm", ".csv"}
-# The feed item's dateCreated, carried into its review (see claims.importing.normalise).
+# What a record's surroundings say about it, carried into the record (see .normalise):
+# the feed item's dateCreated (it can carry the time of day that datePublished omits),
+# the page's address (relative URLs resolve against it) and its <html lang>.
 FEED_DATE_CREATED = "_dateCreated"
+PAGE_URL = "_pageUrl"
+PAGE_LANGUAGE = "_pageLanguage"
+# Objects that wrap a list of reviews under one of these keys (API responses, exports).
+WRAPPING_KEYS = ("data", "items", "results", "claims", "reviews", "claimReviews")
 
 
 @dataclass
@@ -36,7 +42,7 @@ class Input:
 
     @classmethod
     def from_paths(cls, paths: Iterable[str | Path]) -> list["Input"]:
-        inputs = []
+        inputs: list[Input] = []
         for raw in paths:
             path = Path(raw)
             if path.is_dir():
@@ -49,18 +55,28 @@ class Input:
         return inputs
 
 
-class _LDScripts(HTMLParser):
+class _Page(HTMLParser):
+    """A page's JSON-LD blocks, its language and its own address."""
+
     def __init__(self):
         super().__init__()
         self.blocks: list[str] = []
+        self.language = ""
+        self.url = ""
         self._inside = False
 
     def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        kind = (attributes.get("type") or "").split(";")[0].strip().lower()
+        attributes = {name: value or "" for name, value in attrs}
+        kind = attributes.get("type", "").split(";")[0].strip().lower()
         self._inside = tag == "script" and kind == "application/ld+json"
         if self._inside:
             self.blocks.append("")
+        elif tag == "html" and not self.language:
+            self.language = attributes.get("lang", "").strip()
+        elif tag == "link" and "canonical" in attributes.get("rel", "").lower().split():
+            self.url = self.url or attributes.get("href", "").strip()
+        elif tag == "meta" and attributes.get("property", "").lower() == "og:url":
+            self.url = self.url or attributes.get("content", "").strip()
 
     def handle_endtag(self, tag):
         if tag == "script":
@@ -71,13 +87,23 @@ class _LDScripts(HTMLParser):
             self.blocks[-1] += data
 
 
-def types(node: dict) -> set[str]:
-    kind = node.get("@type", [])
+@cache
+def _type_name(kind: str) -> str:
+    """``https://schema.org/ClaimReview`` and ``schema:ClaimReview`` are ``claimreview``."""
+    return kind.rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower()
+
+
+def types(node: dict) -> frozenset[str]:
+    kind = node.get("@type")
+    if kind is None:
+        return frozenset()
+    if isinstance(kind, str):
+        return frozenset((_type_name(kind),))
     kinds = kind if isinstance(kind, list) else [kind]
-    return {str(k).rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower() for k in kinds}
+    return frozenset(_type_name(str(k)) for k in kinds)
 
 
-def claim_reviews(data, where: str) -> Iterator[tuple[str, dict]]:
+def claim_reviews(data, where: str) -> Iterator[tuple[str, dict | RecordError]]:
     """Every ClaimReview in a parsed JSON(-LD) document, with where it was found."""
     if isinstance(data, list):
         for index, item in enumerate(data, start=1):
@@ -85,20 +111,12 @@ def claim_reviews(data, where: str) -> Iterator[tuple[str, dict]]:
         return
     if not isinstance(data, dict):
         return
-    if isinstance(data.get("claims"), list) and "@type" not in data:
-        # Google Fact Check Tools API: claims, each with its claimReview list.
-        for index, claim in enumerate(data["claims"], start=1):
-            if not isinstance(claim, dict):
-                yield f"{where} claim {index}", RecordError("not a claim: expected an object with text and claimReview")
-                continue
-            reviews = claim.get("claimReview") or []
-            for review_index, review in enumerate(reviews if isinstance(reviews, list) else [reviews], start=1):
-                location = f"{where} claim {index} review {review_index}"
-                if isinstance(review, dict):
-                    yield location, _from_fact_check_tools(claim, review)
-                else:
-                    yield location, RecordError("claimReview is not an object")
-        return
+    if "@type" not in data:
+        for key in WRAPPING_KEYS:
+            if key == "claims" and _fact_check_tools(data.get(key)):
+                yield from _fact_check_tools_reviews(data[key], where)
+            elif isinstance(data.get(key), list | dict):
+                yield from claim_reviews(data[key], f"{where} {key}")
     kinds = types(data)
     if "@graph" in data:
         yield from claim_reviews(data["@graph"], f"{where} @graph")
@@ -108,18 +126,33 @@ def claim_reviews(data, where: str) -> Iterator[tuple[str, dict]]:
     elif "datafeeditem" in kinds:
         for location, review in claim_reviews(data.get("item"), where):
             # The feed item's dateCreated can carry the time of day that datePublished omits.
-            yield (
-                location,
-                {**review, FEED_DATE_CREATED: data.get("dateCreated")} if data.get("dateCreated") else review,
-            )
+            created = data.get("dateCreated")
+            yield location, ({**review, FEED_DATE_CREATED: created} if created and isinstance(review, dict) else review)
     elif "claimreview" in kinds:
         yield where, data
 
 
+def _fact_check_tools(claims) -> bool:
+    """Whether ``claims`` is Google Fact Check Tools' list of claims (not of ClaimReviews)."""
+    return isinstance(claims, list) and not all(isinstance(claim, dict) and "@type" in claim for claim in claims)
+
+
+def _fact_check_tools_reviews(claims: list, where: str) -> Iterator[tuple[str, dict | RecordError]]:
+    """Google Fact Check Tools (``claims:search``): claims, each with its claimReview list."""
+    for index, claim in enumerate(claims, start=1):
+        if not isinstance(claim, dict):
+            yield f"{where} claim {index}", RecordError("not a claim: expected an object with text and claimReview")
+            continue
+        reviews = claim.get("claimReview") or []
+        for review_index, review in enumerate(reviews if isinstance(reviews, list) else [reviews], start=1):
+            location = f"{where} claim {index} review {review_index}"
+            if isinstance(review, dict):
+                yield location, _from_fact_check_tools(claim, review)
+            else:
+                yield location, RecordError("claimReview is not an object")
+
+
 def _from_fact_check_tools(claim: dict, review: dict) -> dict:
-    publisher = review.get("publisher") or {}
-    if not isinstance(publisher, dict):
-        publisher = {"name": publisher}
     return {
         "@type": "ClaimReview",
         "url": review.get("url"),
@@ -127,7 +160,8 @@ def _from_fact_check_tools(claim: dict, review: dict) -> dict:
         "headline": review.get("title"),
         "datePublished": review.get("reviewDate"),
         "inLanguage": review.get("languageCode"),
-        "author": {"@type": "Organization", "name": publisher.get("name"), "url": _site_url(publisher.get("site"))},
+        # The fact-checker: {"name": ..., "site": "fullfact.org"}, the name sometimes missing.
+        "publisher": review.get("publisher"),
         "reviewRating": {"@type": "Rating", "alternateName": review.get("textualRating")},
         "itemReviewed": {
             "@type": "Claim",
@@ -135,36 +169,6 @@ def _from_fact_check_tools(claim: dict, review: dict) -> dict:
             "datePublished": claim.get("claimDate"),
         },
     }
-
-
-def _site_url(site):
-    """Fact Check Tools names a publisher's site as a bare domain ("fullfact.org")."""
-    if isinstance(site, str) and site.strip() and "://" not in site:
-        return f"https://{site.strip().strip('/')}/"
-    return site
-
-
-def _csv_records(text: str, name: str) -> Iterator[tuple[str, dict]]:
-    """One ClaimReview per row; columns are flattened field names (README, "CSV columns")."""
-    reader = csv.DictReader(io.StringIO(text))
-    for row in reader:
-        where = f"{name} line {reader.line_num}"
-        if None in row:
-            yield where, RecordError(f"{len(row[None])} more value(s) than there are columns")
-            continue
-        record: dict = {"@type": "ClaimReview"}
-        for column, value in row.items():
-            value = (value or "").strip()
-            if not value:
-                continue
-            target = record
-            keys = column.strip().split(".")
-            for key in keys[:-1]:
-                target = target.setdefault(key, {})
-            if keys[-1] in ("appearance", "sameAs"):
-                value = [item for item in re.split(r"[\s|]+", value) if item]
-            target[keys[-1]] = value
-        yield where, record
 
 
 def read_inputs(inputs: Iterable[Input]) -> Iterator[tuple[str, dict | RecordError]]:
@@ -178,13 +182,15 @@ def read_inputs(inputs: Iterable[Input]) -> Iterator[tuple[str, dict | RecordErr
             continue
         if suffix == ".csv":
             try:
-                yield from _csv_records(text, item.name)
+                yield from csv_records(text, item.name)
             except csv.Error as error:
                 yield item.name, RecordError(f"unreadable CSV: {error}")
             continue
+        page: dict = {}
         if suffix in (".html", ".htm"):
-            parser = _LDScripts()
+            parser = _Page()
             parser.feed(text)
+            page = {PAGE_URL: parser.url, PAGE_LANGUAGE: parser.language}
             documents = [(f"{item.name} script {n}", block) for n, block in enumerate(parser.blocks, start=1)]
             if not documents:
                 yield item.name, RecordError('no <script type="application/ld+json"> in this page')
@@ -197,6 +203,7 @@ def read_inputs(inputs: Iterable[Input]) -> Iterator[tuple[str, dict | RecordErr
             )
             continue
         found_in_file = unreadable = False
+        keys = ""
         for where, document in documents:
             try:
                 data = orjson.loads(document)
@@ -209,6 +216,14 @@ def read_inputs(inputs: Iterable[Input]) -> Iterator[tuple[str, dict | RecordErr
                     continue
             for location, record in claim_reviews(data, where):
                 found_in_file = True
-                yield location, record
+                yield location, ({**page, **record} if page and isinstance(record, dict) else record)
+            if not found_in_file and isinstance(data, dict):
+                keys = ", ".join(sorted(map(str, data))[:10])
         if not found_in_file and not unreadable and documents:
-            yield item.name, RecordError("no ClaimReview found (expected ClaimReview, a list, @graph or a DataFeed)")
+            yield (
+                item.name,
+                RecordError(
+                    "no ClaimReview found (expected ClaimReview, a list, @graph, a DataFeed, or a list under "
+                    f"{', '.join(WRAPPING_KEYS)})" + (f"; keys found: {keys}" if keys else "")
+                ),
+            )

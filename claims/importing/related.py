@@ -19,7 +19,7 @@ from claims.bulk import BATCH, HistoryStamp, insert_rows, new_instance
 from claims.models import Speaker
 from sources.models import Publisher, Source
 
-from .normalise import Person, Work, publisher_key
+from .records import Person, Work, publisher_key
 from .summary import ImportSummary
 
 
@@ -116,8 +116,8 @@ class RelatedRows:
         for publisher in new:
             self.publishers[publisher_key(publisher.name)] = publisher
 
-    def speakers_for(self, people: Iterable[Person]) -> dict:
-        people = {person.key: person for person in people}
+    def speakers_for(self, given: Iterable[Person]) -> dict:
+        people = {person.key: person for person in given}
         found = {key: self.speakers[key] for key in people if key in self.speakers}
         wanted = {key: person for key, person in people.items() if key not in found}
         if not wanted:
@@ -166,7 +166,7 @@ class RelatedRows:
         """
         columns = ["id", "name", "kind", "wikidata_id", "role", "affiliation"]
         qids = [key[1] for key in people if key[0] == "qid"]
-        rows = []
+        rows: list[tuple] = []
         if qids:  # with the unique index's condition, so PostgreSQL uses it
             rows += Speaker.objects.filter(wikidata_id__in=qids).exclude(wikidata_id="").values_list(*columns)
         named = Speaker.objects.filter(name__in={person.name for person in people.values()}).values_list(*columns)
@@ -194,14 +194,14 @@ class RelatedRows:
                     found[key] = speaker
         return found
 
-    def sources_for(self, works: Iterable[Work]) -> dict:
-        works = {work.key: work for work in works}
+    def sources_for(self, given: Iterable[Work]) -> dict:
+        works = {work.key: work for work in given}
         found: dict = {}
         urls = [key[1] for key in works if key[0] == "url"]
         titles = {work.title for key, work in works.items() if key[0] == "title"}
         # Each lookup states the partial index's condition (url <> '' / url = ''): with more
         # than a hundred values PostgreSQL cannot infer it and would scan the table.
-        candidates = []
+        candidates: list[Source] = []
         if urls:
             candidates += Source.objects.filter(url__in=urls).exclude(url="").only("id", "url").order_by("id")
         if titles:
@@ -213,6 +213,7 @@ class RelatedRows:
             )
         if works:
             for source in candidates:
+                key: tuple
                 if source.url:
                     key = ("url", source.url)
                 else:

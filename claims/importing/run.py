@@ -8,15 +8,16 @@ feed cannot both create a review. A dry run does all of it and rolls back.
 """
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db import connection, transaction
 
 from claims.bulk import BATCH
 from claims.ratingmap import RatingMapper
 
-from .normalise import Review, normalise
+from .normalise import normalise
 from .readers import Input, read_inputs
+from .records import Options, Review
 from .summary import ImportRefused, ImportSummary, RecordError
 from .writer import Writer
 
@@ -30,6 +31,8 @@ def import_claimreview(
     dry_run: bool = False,
     skip_invalid: bool = False,
     publisher_name: str = "",
+    day_first: bool | None = None,
+    language: str = "",
     aliases: dict[str, str] | None = None,
     actor=None,
     progress: Callable[[int], None] | None = None,
@@ -37,6 +40,7 @@ def import_claimreview(
     """Read, check and write ``inputs``; see the module docstring. Raises ImportRefused."""
     started = time.monotonic()
     summary = ImportSummary(dry_run=dry_run)
+    options = Options(publisher_name=publisher_name, day_first=day_first, language=language)
     reviews: dict[tuple, Review] = {}
     for where, record in read_inputs(inputs):
         summary.records += 1
@@ -44,13 +48,15 @@ def import_claimreview(
             summary.errors.append((where, str(record)))
             continue
         try:
-            review = normalise(record, where, publisher_name=publisher_name)
+            review = normalise(record, where, options=options)
         except RecordError as error:
             summary.errors.append((where, str(error)))
             continue
         if review.key in reviews:
             summary.duplicates_merged += 1
         reviews[review.key] = review  # a later record of the same review wins
+        summary.notes.extend((where, note) for note in review.notes)
+        summary.unread_keys.update(review.unknown_keys)
         if progress:
             progress(1)
     if summary.errors and not skip_invalid:
@@ -61,7 +67,6 @@ def import_claimreview(
     mapper = RatingMapper.from_settings(extra=aliases)
     names = ", ".join(item.name for item in inputs[:3]) + (" …" if len(inputs) > 3 else "")
     writer = Writer(summary, mapper, reason=f"Imported from {names}"[:100], actor=actor)
-    batch = list(reviews.values())
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # One import at a time: two imports of the same feed would otherwise both find a
@@ -72,10 +77,31 @@ def import_claimreview(
             # pass at commit rather than flushing every few thousand rows.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL gin_pending_list_limit = 65536")
-        for start in range(0, len(batch), BATCH):
-            writer.write(batch[start : start + BATCH])
-        summary.imported = len(batch)
+        for batch in _batches(reviews.values()):
+            writer.write(batch)
+        summary.imported = len(reviews)
         if dry_run:
             transaction.set_rollback(True)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _batches(reviews: Iterable[Review]) -> Iterator[list[Review]]:
+    """Batches of about BATCH reviews, each page's reviews together and numbered in order.
+
+    A review is found again by its URL and, on a page of several, by its claim or its
+    position among them (see .writer); so a page's reviews are written in one batch.
+    """
+    pages: dict[str, list[Review]] = {}
+    for review in reviews:
+        page = pages.setdefault(review.url, [])
+        review.position = len(page)
+        page.append(review)
+    batch: list[Review] = []
+    for page in pages.values():
+        if batch and len(batch) + len(page) > BATCH:
+            yield batch
+            batch = []
+        batch.extend(page)
+    if batch:
+        yield batch

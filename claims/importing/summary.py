@@ -26,6 +26,10 @@ class ImportSummary:
     counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     errors: list[tuple[str, str]] = field(default_factory=list)
     unmapped_labels: Counter = field(default_factory=Counter)
+    # Known labels whose ratingValue points elsewhere on the scale (the label was used).
+    disagreeing_values: Counter = field(default_factory=Counter)
+    unread_keys: Counter = field(default_factory=Counter)  # keys or columns the import does not read
+    notes: list[tuple[str, str]] = field(default_factory=list)  # what a record gave that was not kept
     dry_run: bool = False
     seconds: float = 0.0
 
@@ -48,7 +52,17 @@ class ImportSummary:
         if self.unmapped_labels:
             total = sum(self.unmapped_labels.values())
             lines.append(f"{total} review(s) kept ratings not on the desk's scale (rated 'Not on our scale'):")
-            lines.extend(f"  {count} x {label}" for label, count in self.unmapped_labels.most_common(20))
+            lines.extend(f"  {count} x {label}" for label, count in self.unmapped_labels.most_common())
+        if self.disagreeing_values:
+            total = sum(self.disagreeing_values.values())
+            lines.append(f"{total} review(s) whose ratingValue disagrees with their label (rated by the label):")
+            lines.extend(f"  {count} x {label}" for label, count in self.disagreeing_values.most_common())
+        if self.unread_keys:
+            lines.append("Not read (the desk has no place for them):")
+            lines.extend(f"  {count} x {key}" for key, count in self.unread_keys.most_common())
+        if self.notes:
+            lines.append(f"{len(self.notes)} note(s) on values not kept:")
+            lines.extend(f"  {where}: {message}" for where, message in self.notes)
         if self.errors:
             lines.append(f"{len(self.errors)} invalid record(s):")
             lines.extend(f"  {where}: {message}" for where, message in self.errors)

@@ -1,19 +1,15 @@
 """Values as the database holds them, from what real data sends.
 
 Text with entities, markup and odd spaces cleaned (:func:`clean_text`); web addresses
-checked (:func:`parse_url`); dates with or without time and zone (:func:`parse_moment`,
-:func:`parse_day`); numbers kept to the four decimal places stored. Each raises
+checked (:func:`parse_url`); numbers kept to the four decimal places stored. Each raises
 :class:`~claims.importing.summary.RecordError` naming the field when a value cannot be
 honoured; ``LIMITS`` are the longest values the desk stores.
 """
 
 import html
 import re
-from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from urllib.parse import urljoin
 
 from .summary import RecordError
 
@@ -31,11 +27,13 @@ LIMITS = {
     "publisher url": 500,
     "appearance headline": 500,
     "publisher name": 200,
+    "made in": 300,
 }
 WEB_ADDRESS = re.compile(
     r"https?://(?:[^\s/?#@]*@)?(?P<host>\[[0-9a-f:.]+\]|[^\s/?#:@\[\]]+)(?::(?P<port>[0-9]{1,5}))?(?:[/?#]\S*)?",
     re.IGNORECASE,
 )
+SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 # Markup, not comparisons: "< 4%" and "more than >" are text.
 BREAKS = re.compile(r"<br\s*/?>|</(?:p|div|li|h[1-6]|blockquote)\s*>", re.IGNORECASE)
 TAGS = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.DOTALL)
@@ -71,16 +69,32 @@ def clean_text(value, what: str = "", *, limit: int | None = None, paragraphs: b
     return text
 
 
-def parse_url(value, what: str, *, limit: int = LIMITS["url"]) -> str:
-    url = clean_text(value, what, limit=limit)
+def parse_url(value, what: str, *, limit: int = LIMITS["url"], base: str = "") -> str:
+    """A web address; a relative one (``/author/jane``) resolved against ``base``.
+
+    A relative address with no ``base`` is refused, and so is one that could be either a
+    path or a host without its scheme (``www.example.org/x``): which it is would be a guess.
+    """
+    url = clean_text(value, what)
     if not url:
         return ""
+    if not SCHEME.match(url):
+        first_segment = url.split("/", 1)[0]
+        if "." in first_segment and not url.startswith((".", "/")):
+            raise RecordError(
+                f"{what} is not a web address: {url!r} has no scheme (https://) and could be a host or a path"
+            )
+        if not base:
+            raise RecordError(f"{what} is not a web address: {url!r} is relative and the page's address is unknown")
+        url = urljoin(base, url)
+    if len(url) > limit:
+        raise RecordError(f"{what} is {len(url)} characters long; the most this desk stores is {limit}")
     # A web address: http(s), a host, no spaces. (Django's URLValidator says the same at
     # ten times the cost, which a large import feels.)
     match = WEB_ADDRESS.fullmatch(url)
     host = match["host"].lower() if match else ""
     valid = (
-        bool(match)
+        match is not None
         and ("." in host or host.startswith("[") or host == "localhost")
         and not host.startswith(".")
         and (match["port"] is None or 0 < int(match["port"]) <= 65535)
@@ -88,31 +102,6 @@ def parse_url(value, what: str, *, limit: int = LIMITS["url"]) -> str:
     if not valid:
         raise RecordError(f"{what} is not a web address: {url!r}")
     return url
-
-
-def parse_moment(value, what: str) -> datetime | None:
-    text = clean_text(value, what)
-    if not text:
-        return None
-    try:
-        moment = parse_datetime(text.replace(" ", "T", 1) if len(text) > 10 else text)
-        if moment is None:
-            day = parse_date(text[:10]) if len(text) >= 10 else None
-            if day is None or len(text) > 10:
-                raise ValueError
-            moment = datetime(day.year, day.month, day.day)
-    except ValueError as error:
-        raise RecordError(f"{what} is not a date: {text!r}") from error
-    if timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=UTC)
-    if not 1000 <= moment.year <= 9998:
-        raise RecordError(f"{what} is out of range: {text!r}")
-    return moment
-
-
-def parse_day(value, what: str) -> date | None:
-    moment = parse_moment(value, what)
-    return moment.date() if moment else None
 
 
 def parse_number(value, what: str) -> Decimal | None:

@@ -20,7 +20,7 @@ from claims.models import Appearance, Claim, Verdict
 from claims.ratingmap import RatingMapper
 from claims.services import WorkflowError, missing_for_submission, public_record_changed
 
-from .normalise import Review, publisher_key
+from .records import Review, publisher_key
 from .related import RelatedRows
 from .summary import ImportSummary
 
@@ -49,15 +49,19 @@ def _ids(values: dict) -> dict:
 
 RELATIONS = {"speaker", "rating", "reviewed_by"}
 
+CLAIM_FIELDS = ["text", "speaker", "made_on", "made_on_text", "made_in", "language"]
 VERDICT_FIELDS = [
     "rating",
     "headline",
     "explanation",
     "reviewed_by",
+    "review_author_url",
+    "review_byline",
     "review_rating_label",
     "review_rating_value",
     "review_best_rating",
     "review_worst_rating",
+    "review_date_offset",
     "published_at",
     "first_published_at",
     "date_published_known",
@@ -83,12 +87,13 @@ def _differs(instance, values: dict, *, ignore_time: bool = False) -> bool:
     return False
 
 
-def _assign(instance, values: dict, *, keep_time: bool = False) -> None:
+def _assign(instance, values: dict, *, keep_time: bool = False):
     for name, value in values.items():
         if keep_time and name in ("published_at", "first_published_at"):
             continue
         setattr(instance, name, value)
     instance.updated_at = timezone.now()
+    return instance
 
 
 class Writer(RelatedRows):
@@ -111,7 +116,9 @@ class Writer(RelatedRows):
         existing = self._existing(reviews)
         desk_own = self._desk_own(reviews, existing)
         new_claims, new_verdicts, new_reviews = [], [], []
-        changed_claims, changed_verdicts, appearance_pairs = [], [], []
+        changed_claims: list[Claim] = []
+        changed_verdicts: list[Verdict] = []
+        appearance_pairs: list[tuple] = []
         for review in reviews:
             verdict = existing.get(review.key)
             if verdict is None and review.key in desk_own:
@@ -119,52 +126,32 @@ class Writer(RelatedRows):
                 # whatever has happened to it since (corrected, retracted).
                 self.summary.count("reviews", "unchanged")
                 continue
-            rating, mapped = self.mapper.map(
-                review.rating_label, review.rating_value, review.best_rating, review.worst_rating
-            )
-            if not mapped:
-                self.summary.unmapped_labels[review.rating_label or f"ratingValue {review.rating_value}"] += 1
-            # Undated reviews: when the feed says it first listed them, else now.
-            published = review.date_modified or review.date_published or review.date_created or self.now
-            first = review.date_published or published
-            verdict_fields = {
-                "rating": rating,
-                "headline": review.headline,
-                "explanation": review.explanation,
-                "reviewed_by": self.publishers[publisher_key(review.reviewer[0])] if review.reviewer else None,
-                "review_rating_label": review.rating_label,
-                "review_rating_value": review.rating_value,
-                "review_best_rating": review.best_rating,
-                "review_worst_rating": review.worst_rating,
-                "published_at": max(published, first),
-                "first_published_at": min(published, first),
-                "date_published_known": review.date_published is not None,
-            }
             claim_fields = {
+                "text": review.claim_text,
                 "speaker": speakers[review.speaker.key] if review.speaker else None,
                 "made_on": review.claim_date,
+                "made_on_text": review.claim_date_text,
+                "made_in": review.made_in,
                 "language": review.language,
             }
+            verdict_fields = self._verdict_fields(review)
             works = [sources[work.key] for work in review.appearances]
             if verdict is None:
-                claim = new_instance(Claim, text=review.claim_text, **_ids(claim_fields))
+                claim = new_instance(Claim, **_ids(claim_fields))
                 new_claims.append(claim)
-                new_verdicts.append(
-                    (
-                        claim,
-                        new_instance(
-                            Verdict, status=VerdictStatus.PUBLISHED, review_url=review.url, **_ids(verdict_fields)
-                        ),
-                    )
+                verdict = new_instance(
+                    Verdict, status=VerdictStatus.PUBLISHED, review_url=review.url, **_ids(verdict_fields)
                 )
+                new_verdicts.append((claim, verdict))
                 new_reviews.append((claim, works))
                 continue
             claim = verdict.claim
             if _differs(claim, claim_fields):
-                _assign(claim, claim_fields)
-                changed_claims.append(claim)
+                # A reworded claim (same review) is this claim, reworded: its history keeps the old words.
+                changed_claims.append(_assign(claim, claim_fields))
             else:
                 self.summary.count("claims", "unchanged")
+            rating = verdict_fields["rating"]
             if (
                 not verdict.review_rating_label
                 and rating.pk == verdict.rating_id
@@ -175,8 +162,7 @@ class Writer(RelatedRows):
                 verdict_fields["review_rating_label"] = ""
             keep_time = review.date_published is None and not verdict.date_published_known
             if _differs(verdict, verdict_fields, ignore_time=keep_time):
-                _assign(verdict, verdict_fields, keep_time=keep_time)
-                changed_verdicts.append(verdict)
+                changed_verdicts.append(_assign(verdict, verdict_fields, keep_time=keep_time))
             else:
                 self.summary.count("reviews", "unchanged")
             appearance_pairs.extend((claim, source) for source in works)
@@ -193,23 +179,70 @@ class Writer(RelatedRows):
         self._created(Verdict, [verdict for _, verdict in new_verdicts], "reviews")
         for claim, works in new_reviews:
             appearance_pairs.extend((claim, source) for source in works)
-        self._updated(Claim, changed_claims, ["speaker", "made_on", "language", "updated_at"], "claims")
+        self._updated(Claim, changed_claims, [*CLAIM_FIELDS, "updated_at"], "claims")
         self._updated(Verdict, changed_verdicts, [*VERDICT_FIELDS, "updated_at"], "reviews")
         self._appearances(appearance_pairs)
 
+    def _verdict_fields(self, review: Review) -> dict:
+        match = self.mapper.map(review.rating_label, review.rating_value, review.best_rating, review.worst_rating)
+        if not match.mapped:
+            self.summary.unmapped_labels[review.rating_label or f"ratingValue {review.rating_value}"] += 1
+        if match.disagrees:
+            self.summary.disagreeing_values[f"{review.rating_label} (ratingValue {review.rating_value})"] += 1
+        # Undated reviews: when the feed says it first listed them, else now.
+        published = review.date_modified or review.date_published or review.date_created or self.now
+        first = review.date_published or published
+        return {
+            "rating": match.rating,
+            "headline": review.headline,
+            "explanation": review.explanation,
+            "reviewed_by": self.publishers[publisher_key(review.reviewer[0])] if review.reviewer else None,
+            "review_author_url": review.reviewer[1] if review.reviewer else "",
+            "review_byline": review.byline,
+            "review_rating_label": review.rating_label,
+            "review_rating_value": review.rating_value,
+            "review_best_rating": review.best_rating,
+            "review_worst_rating": review.worst_rating,
+            "review_date_offset": review.date_offset,
+            "published_at": max(published, first),
+            "first_published_at": min(published, first),
+            "date_published_known": review.date_published is not None,
+        }
+
     @staticmethod
     def _existing(reviews: list[Review]) -> dict[tuple, Verdict]:
-        """The verdicts these reviews already are, by review URL and claim, locked."""
-        return {
-            (verdict.review_url, verdict.claim.text): verdict
-            for verdict in Verdict.objects.filter(review_url__in={r.url for r in reviews})
+        """The verdicts these reviews already are, locked: by review URL, then claim or position.
+
+        On a page of several reviews, a review whose claim's wording changed is the one at
+        its position (in the order the verdicts were first imported); a page of one is one.
+        """
+        by_url: dict[str, list[Verdict]] = {}
+        for verdict in (
+            Verdict.objects.filter(review_url__in={r.url for r in reviews})
             .exclude(review_url="")  # the unique index's condition, so PostgreSQL uses it
             .select_related("claim")
             # An editor saving one of these in the admin meanwhile waits, then finds the
             # version bumped (see _updated) and is refused instead of reverting the import.
             .select_for_update(of=("self", "claim"))
-            .order_by()
-        }
+            .order_by("id")
+        ):
+            by_url.setdefault(verdict.review_url, []).append(verdict)
+        found: dict[tuple, Verdict] = {}
+        reworded = []
+        for review in reviews:
+            verdicts = by_url.get(review.url, [])
+            same = next((v for v in verdicts if v.claim.text == review.claim_text), None)
+            if same is not None:
+                found[review.key] = same
+            elif verdicts:
+                reworded.append(review)
+        taken = {verdict.pk for verdict in found.values()}
+        for review in reworded:
+            verdicts = by_url[review.url]
+            if review.position < len(verdicts) and verdicts[review.position].pk not in taken:
+                found[review.key] = verdicts[review.position]
+                taken.add(verdicts[review.position].pk)
+        return found
 
     @staticmethod
     def _desk_own(reviews: list[Review], existing: dict) -> set[tuple]:

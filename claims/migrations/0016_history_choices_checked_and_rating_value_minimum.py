@@ -6,48 +6,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0015_history_indexes_for_reading'),
+        ("claims", "0015_history_indexes_for_reading"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='rating',
-            name='value',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='Position on the true-to-false axis (higher is truer); empty when off-axis.', null=True, validators=[django.core.validators.MinValueValidator(1)]),
+            model_name="rating",
+            name="value",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="Position on the true-to-false axis (higher is truer); empty when off-axis.",
+                null=True,
+                validators=[django.core.validators.MinValueValidator(1)],
+            ),
         ),
         migrations.AddConstraint(
-            model_name='historicalappearance',
-            constraint=models.CheckConstraint(condition=models.Q(('history_type__in', ['+', '~', '-'])), name='claims_historicalappearance_history_type_valid'),
+            model_name="historicalappearance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("history_type__in", ["+", "~", "-"])),
+                name="claims_historicalappearance_history_type_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='historicalclaim',
-            constraint=models.CheckConstraint(condition=models.Q(('history_type__in', ['+', '~', '-'])), name='claims_historicalclaim_history_type_valid'),
+            model_name="historicalclaim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("history_type__in", ["+", "~", "-"])),
+                name="claims_historicalclaim_history_type_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='historicalevidence',
-            constraint=models.CheckConstraint(condition=models.Q(('stance__in', ['supports', 'contradicts', 'context'])), name='claims_historicalevidence_stance_valid'),
+            model_name="historicalevidence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("stance__in", ["supports", "contradicts", "context"])),
+                name="claims_historicalevidence_stance_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='historicalevidence',
-            constraint=models.CheckConstraint(condition=models.Q(('history_type__in', ['+', '~', '-'])), name='claims_historicalevidence_history_type_valid'),
+            model_name="historicalevidence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("history_type__in", ["+", "~", "-"])),
+                name="claims_historicalevidence_history_type_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='historicalspeaker',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['person', 'organisation', 'group'])), name='claims_historicalspeaker_kind_valid'),
+            model_name="historicalspeaker",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["person", "organisation", "group"])),
+                name="claims_historicalspeaker_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='historicalspeaker',
-            constraint=models.CheckConstraint(condition=models.Q(('history_type__in', ['+', '~', '-'])), name='claims_historicalspeaker_history_type_valid'),
+            model_name="historicalspeaker",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("history_type__in", ["+", "~", "-"])),
+                name="claims_historicalspeaker_history_type_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='historicalverdict',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'in_review', 'published', 'superseded', 'retracted'])), name='claims_historicalverdict_status_valid'),
+            model_name="historicalverdict",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["draft", "in_review", "published", "superseded", "retracted"])),
+                name="claims_historicalverdict_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='historicalverdict',
-            constraint=models.CheckConstraint(condition=models.Q(('history_type__in', ['+', '~', '-'])), name='claims_historicalverdict_history_type_valid'),
+            model_name="historicalverdict",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("history_type__in", ["+", "~", "-"])),
+                name="claims_historicalverdict_history_type_valid",
+            ),
         ),
     ]

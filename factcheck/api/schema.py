@@ -81,14 +81,18 @@ class PublicAPISchema(AutoSchema):
         responses.setdefault("304", {"description": "Not modified since the version the caller holds.", "headers": {}})
         responses["304"]["headers"].update(cache_headers)
         errors = {"400": (ValidationErrorSerializer, "A parameter is unknown, malformed, out of range or too long.")}
-        errors["401"] = (ErrorSerializer, "The credentials sent are not valid (anonymous callers send none).")
+        errors["401"] = (
+            ErrorSerializer,
+            "The credentials sent are not valid: an unknown, revoked or expired API key or token (anonymous "
+            "callers send none).",
+        )
         if self.view.action == "list" and "status" in getattr(
             getattr(self.view, "filterset_class", None), "base_filters", {}
         ):
             errors["403"] = (ValidationErrorSerializer, "Only desk members may ask for unpublished statuses.")
         if self._is_detail():
             errors["404"] = (ErrorSerializer, "No such object, or not one the caller may see.")
-        errors["429"] = (ErrorSerializer, "Too many requests from this address: wait Retry-After seconds.")
+        errors["429"] = (ErrorSerializer, "Too many requests from this address or API key: wait Retry-After seconds.")
         for code, (serializer, description) in errors.items():
             if code in responses:
                 continue
@@ -105,8 +109,13 @@ class PublicAPISchema(AutoSchema):
         return responses
 
     def _success_headers(self) -> dict:
+        # A list streamed as CSV (integrations.csv_export) is sent before it is complete: no ETag.
+        streams = self.view.action == "list" and any(
+            getattr(renderer, "format", None) == "csv" for renderer in self.view.renderer_classes
+        )
+        etag = "Identifies this version of the response (send it back in If-None-Match)."
         headers = {
-            "ETag": _header("Identifies this version of the response (send it back in If-None-Match).", required=True),
+            "ETag": _header(etag + (" Not sent with a streamed CSV list." if streams else ""), required=not streams),
             "Cache-Control": _header(
                 "public for anonymous callers (max-age, stale-while-revalidate), else private.", required=True
             ),

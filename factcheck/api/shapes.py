@@ -63,6 +63,9 @@ class Field:
     # method: function(obj, serializer) and its schema; ``path`` names the rows it shows.
     function: Callable[[Any, serializers.Serializer], Any] | None = None
     schema: Any = None
+    # value: SQL that lists read instead of the column (given the path to the object);
+    # details give the serializer an object whose attribute already holds that value.
+    expression: Callable[[str], Any] | None = None
 
     @property
     def source(self) -> str:
@@ -213,6 +216,8 @@ def json_expression(shape: Shape, links: dict[str, str], prefix: str = "", alias
             parts[f.key] = Func(F(at), template=f.sql_template)
         elif f.kind == "nested" and (f.joined or f.source in aliases):
             parts[f.key] = json_expression(f.nested_shape, links, at)
+        elif f.expression is not None:
+            parts[f.key] = f.expression(prefix)
         elif f.kind == "nested":
             # A correlated subquery on the foreign key; NULL when there is none.
             rows = f.nested_shape.model._default_manager.filter(pk=OuterRef(f"{at}_id"))
@@ -225,10 +230,16 @@ def json_expression(shape: Shape, links: dict[str, str], prefix: str = "", alias
 # Plain rows built in Python ----------------------------------------------------------------
 
 
-def _walk_values(shape: Shape, prefix: str, aliases: dict[str, str]) -> Iterator[str]:
+def _alias(at: str) -> str:
+    return f"{at.replace('__', '_')}_expression"
+
+
+def _walk_values(shape: Shape, prefix: str, aliases: dict[str, str]) -> Iterator[str | tuple[str, Any]]:
     for f in shape.fields:
         at = _resolve(prefix, f.source, aliases)
-        if f.kind == "nested":
+        if f.expression is not None:
+            yield _alias(at), f.expression(prefix)
+        elif f.kind == "nested":
             if not (f.joined or f.source in aliases):
                 yield f"{at}_id"
             yield from _walk_values(f.nested_shape, at, {})
@@ -238,9 +249,16 @@ def _walk_values(shape: Shape, prefix: str, aliases: dict[str, str]) -> Iterator
             yield at
 
 
-def value_paths(shape: Shape, prefix: str = "", aliases: dict | None = None) -> tuple[str, ...]:
-    """The ``values()`` a page of this shape needs, each once."""
-    return tuple(dict.fromkeys(_walk_values(shape, prefix, aliases or {})))
+def value_paths(shape: Shape, prefix: str = "", aliases: dict | None = None) -> tuple[tuple, dict[str, Any]]:
+    """The ``values()`` a page of this shape needs, each once: (column paths, named expressions)."""
+    paths: dict[str, None] = {}
+    expressions: dict[str, Any] = {}
+    for entry in _walk_values(shape, prefix, aliases or {}):
+        if isinstance(entry, tuple):
+            expressions[entry[0]] = entry[1]
+        else:
+            paths[entry] = None
+    return tuple(paths), expressions
 
 
 def _plain(raw):
@@ -253,7 +271,9 @@ def build(shape: Shape, row: dict, links: dict[str, str], prefix: str = "", alia
     item: dict[str, Any] = {}
     for f in shape.fields:
         at = _resolve(prefix, f.source, aliases)
-        if f.kind == "link":
+        if f.expression is not None:
+            item[f.key] = _plain(row[_alias(at)])
+        elif f.kind == "link":
             item[f.key] = f"{links[f.view]}{row[at]}/"
         elif f.kind == "computed":
             item[f.key] = f.apply(row[at])

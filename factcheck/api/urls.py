@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from claims.api.matching import GoogleClaimSearchViewSet, SimilarClaimViewSet
 from claims.api.views import (
     ClaimReviewFeedViewSet,
     ClaimViewSet,
@@ -25,8 +26,14 @@ router.register("topics", TopicViewSet, basename="topic")
 router.register("ratings", RatingViewSet, basename="rating")
 router.register("claim-reviews", ClaimReviewFeedViewSet, basename="claim-review")
 
+# Before the router's: "claims/similar/" would otherwise read as a claim's id.
+matching_urls = [
+    path("claims/similar/", SimilarClaimViewSet.as_view({"get": "search"}), name="claim-similar"),
+    path("claims:search", GoogleClaimSearchViewSet.as_view({"get": "search"}), name="claims-search"),
+]
+
 urlpatterns = [
-    path("v1/", include((router.urls, "api-v1"))),
+    path("v1/", include((matching_urls + router.urls, "api-v1"))),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: no inline script, so a strict CSP holds.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -5,19 +5,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sources', '0004_source_without_url_title_index'),
+        ("sources", "0004_source_without_url_title_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='historicalsource',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['news_article', 'report', 'broadcast', 'official_statement', 'social_post', 'fact_check', 'other'])), name='sources_historicalsource_kind_valid'),
+            model_name="historicalsource",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "news_article",
+                            "report",
+                            "broadcast",
+                            "official_statement",
+                            "social_post",
+                            "fact_check",
+                            "other",
+                        ],
+                    )
+                ),
+                name="sources_historicalsource_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='historicalsource',
-            constraint=models.CheckConstraint(condition=models.Q(('history_type__in', ['+', '~', '-'])), name='sources_historicalsource_history_type_valid'),
+            model_name="historicalsource",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("history_type__in", ["+", "~", "-"])),
+                name="sources_historicalsource_history_type_valid",
+            ),
         ),
     ]

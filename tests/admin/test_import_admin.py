@@ -156,3 +156,33 @@ def test_several_files_import_together(editor):
     client.post(IMPORT, {"token": response.context["token"], "confirm": "1"})
     assert Claim.objects.filter(text=POLITIFACT["claimReviewed"]).exists()
     assert Claim.objects.filter(text=AFP["claimReviewed"]).exists()
+
+
+def test_the_date_order_and_language_chosen_apply_to_the_confirmed_import(editor):
+    client = login(editor)
+    record = review(POLITIFACT, datePublished="03/04/2024", inLanguage=None)
+
+    refused = check(client, upload("ambiguous.json", record)).content.decode()
+    assert "ambiguous" in refused and "03/04/2024" in refused
+
+    response = check(client, upload("ambiguous.json", record), date_order="day", language="en-US")
+    token = response.context["token"]
+    client.post(IMPORT, {"confirm": "1", "token": token})
+
+    verdict = Verdict.objects.get(review_url=POLITIFACT["url"])
+    assert verdict.first_published_at.date().isoformat() == "2024-04-03"
+    assert verdict.claim.language == "en-US"
+
+
+def test_a_spreadsheet_whose_columns_disagree_is_refused_not_an_error_page(editor):
+    content = (
+        b"url,claimReviewed,author,author.name,reviewRating.alternateName\n"
+        b"https://c.example/1,A claim.,Checker,Another checker,False\n"
+    )
+
+    response = check(login(editor), upload("sheet.csv", content))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "sheet.csv line 2" in body and "author.name" in body
+    assert not Verdict.objects.exists()

@@ -77,6 +77,9 @@ def use_real_references(case, references: dict) -> None:
             query["cursor"] = _pick(cursors, query["cursor"])
         else:
             del query["cursor"]  # a single page: no cursor names anything
+    if "pageToken" in query:
+        # claims:search hands out tokens for the positions of its ranked list: any of those.
+        query["pageToken"] = _pick(["MA", "MQ", "MTA", "MjAw"], query["pageToken"])
     for name in ("rating", "topic"):
         if name in query and references[name]:
             query[name] = _pick(references[name], query[name])

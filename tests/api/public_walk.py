@@ -27,6 +27,9 @@ MISSING_TEXT = "zqnosuchword"
 MISSING_URL = "https://zqnowhere.example/nothing"
 MISSING = {"integer": MISSING_ID, "number": MISSING_ID, "string": MISSING_TEXT}
 
+# Statements matched by similarity (claims.matching): not a filter, a ranking of public claims.
+SIMILARITY_TEXT = {"text", "query"}
+
 # Routes that describe the API rather than serve its data.
 NOT_DATA = {"api-schema", "api-docs", "api-redoc", "favicon"}
 
@@ -46,6 +49,8 @@ class Parameter:
     format: str = ""  # date, date-time
     enum: tuple[str, ...] = ()
     maximum: int | None = None
+    minimum: int | None = None
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,8 @@ def _parameter(schema: dict, raw: dict) -> Parameter:
         format=spec.get("format", ""),
         enum=tuple(str(value) for value in enum),
         maximum=spec.get("maximum"),
+        minimum=spec.get("minimum"),
+        required=raw.get("required", False),
     )
 
 
@@ -210,7 +217,7 @@ def _candidates(operation: Operation, parameter: Parameter, desk: DeskData, refu
         return
     if parameter.type == "boolean":
         for value in ("true", "false"):
-            yield [value], "enum", "", ok, value in secret_only
+            yield [value], "enum", "", refusal if value in refused else ok, value in secret_only
         return
     if parameter.format in ("date-time", "date"):
         category = "moments" if parameter.format == "date-time" else "dates"
@@ -221,6 +228,13 @@ def _candidates(operation: Operation, parameter: Parameter, desk: DeskData, refu
         yield [MISSING_TEXT], "nothing", "", ok, True
         for marker, public in desk.markers.items():
             yield [marker], "public" if public else "secret", "markers", ok if public else either, False
+        return
+    if name in SIMILARITY_TEXT:
+        # Similarity always finds the nearest public claims, whatever the words: a word of
+        # unpublished work must be answered, and shows nothing of it (checked on every answer).
+        yield [MISSING_TEXT], "nothing", "", ok, False
+        for marker, public in desk.markers.items():
+            yield [marker], "public" if public else "neutral", "markers", ok, False
         return
     kind = f"{name}s"
     if kind in desk.keys:
@@ -243,6 +257,10 @@ def _candidates(operation: Operation, parameter: Parameter, desk: DeskData, refu
             else:
                 yield [value], "public", f"values:{name}", ok, False
         return
+    if parameter.type == "integer" and parameter.minimum is not None and parameter.maximum is not None:
+        for value in (parameter.minimum, parameter.maximum):
+            yield [str(value)], "neutral", "", ok, False
+        return
     raise NoValuesFor(
         f"{route}?{name}= is documented but the walk has no values for it: say in tests/api/workflow_states.py "
         "which values of the data it takes (and which only unpublished work has)."
@@ -257,8 +275,8 @@ def _known(desk: DeskData, category: str, value: str) -> bool:
     return value in getattr(desk, category)
 
 
-def _values_for(operation, parameter, desk, refused, refusal, scope: Scope) -> list[Request]:
-    """Requests exercising one filter, each with what its answer must be."""
+def _values_for(operation, parameter, desk, refused, refusal, scope: Scope, base=()) -> list[Request]:
+    """Requests exercising one filter, each with what its answer must be (``base``: the required parameters)."""
     requests, nothing, roles_taken = [], None, set()
     for values, role, category, expect, empty in _candidates(
         operation, parameter, desk, refused.get(parameter.name, set()), refusal
@@ -268,7 +286,7 @@ def _values_for(operation, parameter, desk, refused, refusal, scope: Scope) -> l
         if scope.thin and role in roles_taken and role != "enum":
             continue
         roles_taken.add(role)
-        params = tuple((parameter.name, value) for value in values)
+        params = tuple(p for p in base if p[0] != parameter.name) + tuple((parameter.name, value) for value in values)
         request = Request(
             operation.path, operation.path, params, expect, "next", nothing if role == "secret" else None, empty
         )
@@ -280,7 +298,11 @@ def _values_for(operation, parameter, desk, refused, refusal, scope: Scope) -> l
 
 def _list_requests(operation: Operation, desk: DeskData, refused: dict, refusal: frozenset, scope: Scope):
     path = operation.path
-    requests = [Request(path, path, pages="next"), Request(path, path.rstrip("/") + ".json", pages="next")]
+    # Parameters an operation cannot do without (the text to match) are sent with every request.
+    base = tuple((parameter.name, MISSING_TEXT) for parameter in operation.parameters if parameter.required)
+    requests = [Request(path, path, base, pages="next")]
+    if not base:
+        requests.append(Request(path, path.rstrip("/") + ".json", pages="next"))
     for parameter in operation.parameters:
         name = parameter.name
         if name == "cursor":
@@ -294,7 +316,7 @@ def _list_requests(operation: Operation, desk: DeskData, refused: dict, refusal:
             requests.append(Request(path, path, ((name, "1"),), pages="both"))
             requests.append(Request(path, path, ((name, str(parameter.maximum)),), pages="next"))
         else:
-            requests += _values_for(operation, parameter, desk, refused, refusal, scope)
+            requests += _values_for(operation, parameter, desk, refused, refusal, scope, base)
     return requests
 
 
@@ -370,7 +392,9 @@ def plan(
             requests.append(
                 Request("/fact-checks/{id}/", f"/fact-checks/{key}/", expect=frozenset({404}), like=missing_page)
             )
-    return requests
+    from .integration_walk import integration_requests
+
+    return requests + integration_requests(desk)
 
 
 # Asking -----------------------------------------------------------------------------------
@@ -431,7 +455,8 @@ class Walker:
             "?" + response.request["QUERY_STRING"] if response.request.get("QUERY_STRING") else ""
         )
         headers = {name: response[name] for name in COMPARED_HEADERS if response.has_header(name)}
-        seen = Seen(request, full, via, response.status_code, response.content, headers)
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        seen = Seen(request, full, via, response.status_code, content, headers)
         self.seen.append(seen)
         return seen
 

@@ -287,10 +287,17 @@ class TestPublicPage:
         assert "dateModified" in embedded
         assert "Correction: an earlier version of this fact-check cited only one of the two reports." in html
 
-    @pytest.mark.parametrize("claim_id", [3, 4, 9, 2, 999999])
+    @pytest.mark.parametrize("claim_id", [3, 9, 2, 999999])
     def test_unpublished_claims_have_no_page(self, client, demo_data, claim_id):
-        # In review, retracted, draft, no verdict at all, no such claim.
+        # In review, draft, no verdict at all, no such claim.
         assert client.get(f"/fact-checks/{claim_id}/").status_code == 404
+
+    def test_a_retracted_fact_check_keeps_its_page_without_claim_review(self, client, demo_data):
+        response = client.get("/fact-checks/4/")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "This fact-check was retracted" in html
+        assert "application/ld+json" not in html
 
     def test_text_cannot_break_out_of_the_script(self, client, reviewer, editor):
         text = 'He said "</script><script>alert(1)</script>" & <b>more</b>.'

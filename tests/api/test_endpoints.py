@@ -63,7 +63,7 @@ CLAIM_SUMMARY = {
     "verdict",
     "updated_at",
 }
-CLAIM_DETAIL = CLAIM_SUMMARY | {"topics", "appearances", "earlier_verdicts", "fact_check_url"}
+CLAIM_DETAIL = CLAIM_SUMMARY | {"topics", "appearances", "earlier_verdicts", "retraction", "fact_check_url"}
 PUBLISHER_BRIEF = {"id", "url", "name"}
 PUBLISHER = PUBLISHER_BRIEF | {"homepage", "updated_at"}
 SOURCE_BRIEF = {"id", "url", "title", "web_url", "publisher", "kind", "published_on"}
@@ -310,9 +310,11 @@ class TestDetailsOnDemoData:
         claim = make_claim(text="The reservoir is full.")
         first = publish(claim, author=reviewer, editor=editor, rating="true")
         services.verdict_retract(verdict=first, actor=editor, public_note="Withdrawn: the gauge was broken.")
-        assert client.get(f"{API}claims/{claim.pk}/").status_code == 404
+        withdrawn = get_json(client, f"{API}claims/{claim.pk}/")
+        assert (withdrawn["verdict"], withdrawn["retraction"]["id"]) == (None, first.pk)
         second = publish(claim, author=reviewer, editor=editor, rating="mostly-false")
         data = get_json(client, f"{API}claims/{claim.pk}/")
+        assert data["retraction"] is None
         assert data["verdict"]["id"] == second.pk
         assert data["verdict"]["is_correction"] is False and data["verdict"]["corrects"] is None
         [earlier] = data["earlier_verdicts"]

@@ -86,7 +86,8 @@ def test_an_added_field_is_in_the_list_items_built_from_rows_and_by_the_database
     verdicts = Verdict.objects.filter(pk=published_claim.listed_verdict.pk)
     expected = serialized(CLAIM_SUMMARY_PLUS, published_claim)
 
-    row = verdicts.values(*value_paths(CLAIM_SUMMARY_PLUS, prefix, aliases)).get()
+    paths, expressions = value_paths(CLAIM_SUMMARY_PLUS, prefix, aliases)
+    row = verdicts.values(*paths, **expressions).get()
     from_rows = json.loads(JSONRenderer().render(build(CLAIM_SUMMARY_PLUS, row, links(ORIGIN), prefix, aliases)))
     assert from_rows == expected
     assert from_rows["created_at"] and from_rows["speaker"]["affiliation"] == "Labour ministry"

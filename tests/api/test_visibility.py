@@ -55,7 +55,7 @@ pytestmark = pytest.mark.django_db
 
 # Only desk members may list work in progress: everyone else is refused (403: a well-formed
 # request they may not make), whatever exists.
-REFUSED = {"status": {VerdictStatus.DRAFT.value, VerdictStatus.IN_REVIEW.value}}
+REFUSED = {"status": {VerdictStatus.DRAFT.value, VerdictStatus.IN_REVIEW.value}, "unpublished": {"true"}}
 REFUSAL = 403
 # Keys that belong to the desk's side of a verdict; "internal" is there for everyone, null for outsiders.
 INTERNAL_KEYS = {"internal_notes", "return_comment", "reviewer", "editor", "assigned_to", "submitted_at", "email"}
@@ -291,7 +291,7 @@ def test_verdicts_are_not_found_by_a_quote_added_to_a_withdrawn_claim(desk, clie
 
 
 def test_verdicts_are_not_found_by_a_topic_only_a_withdrawn_claim_carries(desk, client):
-    """The public topic is public; that the retracted claim was tagged with it is not (its detail is 404)."""
+    """The public topic is public; that the retracted claim was tagged with it is not (its detail shows no topics)."""
     found = ids(walk(client, f"{API}verdicts/", {"topic": desk.public_topic.slug}))
     assert desk.published.pk in found
     assert desk.retracted.pk not in found

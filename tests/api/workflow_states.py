@@ -4,14 +4,15 @@ Built through the services (and the ClaimReview import) as the desk would build 
 piece of text carries a marker word that says whether the public may ever see it, and every
 object is classified: ``public`` (its detail answers and something public links to it),
 ``secret`` (unpublished work: never shown, never linked, its detail is 404) or
-``withdrawn`` (a claim whose only verdicts were retracted: its retracted verdicts still
-show its text and link to it, but the claim itself is no longer a fact-check, so its
-detail is 404 and what only the claim carries - speaker, quotes, sources, topics - is not
-public).
+``withdrawn`` (a claim whose only verdicts were retracted: its page and detail stay, with
+the retraction notice and its wording as retracted, and its retracted verdicts link to it;
+what only a standing fact-check shows - speaker, quotes, sources, topics, a wording the
+desk gave it since - is not public).
 """
 
 import json
 from datetime import date
+from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -67,7 +68,15 @@ class Desk(DeskData):
         self.keys["ratings"] = dict.fromkeys(Rating.objects.values_list("slug", flat=True), PUBLIC)
         self.markers: dict[str, bool] = {}
         self.reviewable_verdicts: set[str] = set()
-        self.found: dict[str, set[str]] = {"language": set(), "web_url": set()}
+        self.found: dict[str, set[str]] = {
+            "language": set(),
+            "web_url": set(),
+            "languageCode": set(),
+            "reviewPublisherSiteFilter": set(),
+            # Google-style page tokens the search hands out: the first page's and the second's.
+            "pageToken": {"MA", "MQ"},
+        }
+        self.secret_sites: set[str] = set()
         self.secret_only = {name: set(values) for name, values in SECRET_ONLY.items()}
         self.secret_urls: set[str] = set()
         self.batch = "published world"
@@ -93,20 +102,35 @@ class Desk(DeskData):
                 self.secret_urls.add(obj.url)
         if kind in ("claims", "sources"):
             self.found["language"].add(obj.language)
+            self.found["languageCode"].add(obj.language)
+        if kind == "publishers" and obj.url:
+            site = urlsplit(obj.url).hostname
+            self.found["reviewPublisherSiteFilter"].add(site)
+            if visibility != PUBLIC:
+                self.secret_sites.add(site)
         return obj
 
     def finish(self):
         """Derive what the walk needs from the data as it now stands."""
         self.secret_only["web_url"] = set(self.secret_urls)
+        self.secret_only["reviewPublisherSiteFilter"] = self.secret_sites - {
+            urlsplit(publisher.url).hostname
+            for key, visibility in self.keys["publishers"].items()
+            if visibility == PUBLIC and (publisher := Publisher.objects.get(pk=key)).url
+        }
+        self.secret_only["languageCode"] = set(self.secret_only["language"])
         self.values = {name: sorted(values) for name, values in self.found.items()}
         public_claims = {key for key, visibility in self.keys["claims"].items() if visibility == PUBLIC}
+        withdrawn_claims = {key for key, visibility in self.keys["claims"].items() if visibility == WITHDRAWN}
         self.visible_at = {
             (kind, ""): {key for key, visibility in keys.items() if visibility == PUBLIC}
             for kind, keys in self.keys.items()
         }
-        # ClaimReview and the public page exist for a standing, published verdict only.
+        # A withdrawn claim keeps its detail and page, with the retraction; ClaimReview
+        # exists for a standing, published verdict only.
+        self.visible_at[("claims", "")] = public_claims | withdrawn_claims
         self.visible_at[("claims", "claim-review")] = public_claims
-        self.visible_at[("claims", "fact-check page")] = public_claims
+        self.visible_at[("claims", "fact-check page")] = public_claims | withdrawn_claims
         self.visible_at[("verdicts", "claim-review")] = set(self.reviewable_verdicts)
         self.moments = self._moments()
         self.dates = sorted(
@@ -479,7 +503,10 @@ def add_unpublished_work(d: Desk, prefix: str, *, withdrawn_claim: Claim) -> Non
     )
     make_appearance(lonely, d.public_source, s(f"{prefix}lonelyquote"))
 
-    # The withdrawn claim checked again: a new draft, a new quote from a new source.
+    # The withdrawn claim checked again: reworded by the reviewer (the new wording is as
+    # unpublished as the new draft), a new draft, a new quote from a new source.
+    withdrawn_claim.text = f"{s(f'{prefix}rewordedclaim')} {withdrawn_claim.text}"
+    withdrawn_claim.save()
     redraft_source = d.add(
         "sources",
         make_source(

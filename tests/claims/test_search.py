@@ -78,3 +78,37 @@ def test_postgresql_uses_the_stored_document(claim):
         assert "'contain':" in document and "'montfort':" in document
     else:
         assert "LIKE" in sql
+
+
+@pytest.fixture
+def shelling():
+    korea = make_claim(text="North Korea promised volunteers and artillery shells.", speaker=make_speaker(name="Igor"))
+    iran = make_claim(text="Iran sold drones and artillery shells.")
+    south = make_claim(text="Korea in the north and the south promised nothing.")
+    make_appearance(south, make_source(), "volunteers were mentioned in passing")
+    return korea, iran, south
+
+
+def test_every_word_is_required(shelling):
+    korea, iran, south = shelling
+    assert found("promised volunteers") == {korea.text, south.text}
+    assert found("shells drones") == {iran.text}
+    assert found("promised drones") == set()
+
+
+def test_a_quoted_phrase_is_one_term(shelling):
+    korea, iran, _south = shelling
+    assert found('"North Korea"') == {korea.text}
+    assert found('"artillery shells" Iran') == {iran.text}
+
+
+def test_a_minus_excludes(shelling):
+    korea, _iran, south = shelling
+    assert found("shells -Iran") == {korea.text}
+    assert found('promised -"North Korea"') == {south.text}
+
+
+def test_or_makes_either_do(shelling):
+    korea, iran, south = shelling
+    assert found("drones or volunteers") == {korea.text, iran.text, south.text}
+    assert found("Iran or nothing") == {iran.text, south.text}

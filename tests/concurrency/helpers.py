@@ -142,8 +142,7 @@ def _until_second_finishes_or_waits(two: threading.Thread, result: "Overlap") ->
     """Wait until the second writer is done or blocked on the first one's lock; note which."""
     wait_for(
         lambda: (
-            not two.is_alive()
-            or (result.second.backend_pid is not None and waiting_on_lock(result.second.backend_pid))
+            not two.is_alive() or (result.second.backend_pid is not None and waiting_on_lock(result.second.backend_pid))
         ),
         "the second writer finished or waited on a lock",
     )

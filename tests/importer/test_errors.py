@@ -61,7 +61,7 @@ BAD_RECORDS = [
     ("modified-not-a-date", review(LUPA, dateModified="ontem"), ["dateModified", "not a date"]),
     (
         "claim-date-not-a-date",
-        review(CHEQUEADO, itemReviewed={"@type": "Claim", "datePublished": "febrero de 2024"}),
+        review(CHEQUEADO, itemReviewed={"@type": "Claim", "datePublished": "2024-02-30"}),
         ["itemReviewed.datePublished", "not a date"],
     ),
     (

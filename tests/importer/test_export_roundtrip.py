@@ -143,7 +143,7 @@ class TestExport:
             "bestRating": 6,
             "worstRating": 1,
         }
-        assert politifact["datePublished"] == "2024-03-08"
+        assert politifact["datePublished"] == "2024-03-08T16:02:11-05:00"  # the time and zone it was given in
         assert politifact["headline"] == POLITIFACT["headline"]
         assert politifact["itemReviewed"]["author"] == {
             "@type": "Person",

@@ -284,13 +284,42 @@ class TestUpdatedReview:
         assert outcome(summary, "claims") == {"updated": 1}
         assert claim.history.first().history_change_reason.startswith("Imported from")
 
-    def test_a_changed_claim_text_is_another_review_of_the_page(self):
+    def test_a_reworded_claim_updates_the_claim_never_a_second_verdict(self):
         run(json_input("fullfact.json", FULL_FACT))
-        record = review(FULL_FACT, claimReviewed="The NHS waiting list has fallen for four months in a row.")
+        claim = verdict_for(FULL_FACT["url"]).claim
+        reworded = "The NHS waiting list has fallen for four months in a row."
 
-        run(json_input("fullfact.json", record))
+        summary = run(json_input("fullfact.json", review(FULL_FACT, claimReviewed=reworded)))
 
-        assert Verdict.objects.filter(review_url=FULL_FACT["url"]).count() == 2
+        [verdict] = Verdict.objects.filter(review_url=FULL_FACT["url"])
+        assert verdict.claim_id == claim.pk
+        assert verdict.claim.text == reworded
+        assert Claim.objects.count() == 1
+        assert outcome(summary, "claims") == {"updated": 1}
+        # The old wording is in the claim's history.
+        assert [h.text for h in claim.history.order_by("history_date")] == [FULL_FACT["claimReviewed"], reworded]
+
+    def test_on_a_page_of_several_reviews_the_reworded_one_is_found_by_its_position(self):
+        first = review(FULL_FACT, claimReviewed="Claim one, as first worded.")
+        second = review(FULL_FACT, claimReviewed="Claim two.", reviewRating={"alternateName": "False"})
+        run(json_input("page.json", [first, second]))
+        ids = dict(Verdict.objects.values_list("claim__text", "pk"))
+
+        run(json_input("page.json", [review(first, claimReviewed="Claim one, reworded."), second]))
+
+        assert dict(Verdict.objects.values_list("claim__text", "pk")) == {
+            "Claim one, reworded.": ids["Claim one, as first worded."],
+            "Claim two.": ids["Claim two."],
+        }
+
+    def test_a_page_that_adds_a_review_keeps_the_others(self):
+        first = review(FULL_FACT, claimReviewed="Claim one.")
+        run(json_input("page.json", [first]))
+        second = review(FULL_FACT, claimReviewed="Claim two.", reviewRating={"alternateName": "False"})
+
+        run(json_input("page.json", [first, second]))
+
+        assert sorted(Verdict.objects.values_list("claim__text", flat=True)) == ["Claim one.", "Claim two."]
 
 
 class TestDuplicatesInOneImport:

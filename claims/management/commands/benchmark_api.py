@@ -1,143 +1,75 @@
 """Time the claims API against its floor: one hand-written SQL statement building the same JSON.
 
     manage.py generate_claims --claims 1000000   # once, on a PostgreSQL database of its own
-    manage.py benchmark_api
+    manage.py benchmark_api [--runs 200] [--warmup 20] [--explain]
 
-For the claims list (a page of 50 with nested speaker and verdict), one claim's detail,
-and a full-text search, it prints the median time of the API (a real request through
-the whole Django stack, in-process, anonymous), the median time of the floor statement
-on the same connection, and their ratio. Before timing, it checks that the floor
-builds the same JSON as the API, so the comparison is fair.
+Cases: the claims list unfiltered and with each list filter, a full-text search, a claim
+detail, and conditional GETs (304) of the list and the detail. For each, the API (a real
+request through the whole Django stack, in-process, anonymous) and its floor (the same
+JSON from one statement on the same connection) are first checked to give the same
+JSON, then warmed up equally and timed alternately, call for call, so both see the same
+machine. It prints the median and interquartile range of each, and their ratio; a 304
+is compared with the 200 of the same URL. A case whose outputs differ gets no ratio,
+and the command then exits non-zero. ``--explain`` prints the plan of each floor.
 """
 
 import json
 import statistics
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
-from django.test.utils import override_settings
+from django.test.utils import CaptureQueriesContext, override_settings
 from rest_framework.throttling import AnonRateThrottle
 
 from claims.choices import VerdictStatus
 from claims.models import Verdict
 
-BASE = "http://testserver/api/v1/"
-
-LIST_ITEM = """
-    json_build_object(
-        'id', c.id, 'url', %(claims)s || c.id || '/', 'text', c.text,
-        'speaker', CASE WHEN s.id IS NULL THEN NULL ELSE json_build_object(
-            'id', s.id, 'url', %(speakers)s || s.id || '/', 'name', s.name, 'kind', s.kind,
-            'is_anonymous', s.is_anonymous, 'role', s.role) END,
-        'made_on', c.made_on, 'made_on_text', c.made_on_text, 'made_in', c.made_in, 'language', c.language,
-        'verdict', json_build_object(
-            'id', v.id, 'url', %(verdicts)s || v.id || '/', 'status', v.status, 'headline', v.headline,
-            'rating', CASE WHEN r.id IS NULL THEN NULL ELSE json_build_object(
-                'slug', r.slug, 'label', r.label, 'value', r.value, 'colour', r.colour) END,
-            'published_at', v.published_at, 'is_correction', v.supersedes_id IS NOT NULL),
-        'updated_at', c.updated_at)
-"""
-
-LIST_FLOOR = f"""
-SELECT json_build_object('results', coalesce(json_agg(page.item ORDER BY page.published_at DESC), '[]'::json))::text
-FROM (
-    SELECT v.published_at, {LIST_ITEM} AS item
-    FROM claims_verdict v
-    JOIN claims_claim c ON c.id = v.claim_id
-    LEFT JOIN claims_rating r ON r.id = v.rating_id
-    LEFT JOIN claims_speaker s ON s.id = c.speaker_id
-    WHERE v.status = 'published' {{search}}
-    ORDER BY v.published_at DESC
-    LIMIT 50
-) page
-"""
-
-SEARCH_CONDITION = "AND c.search_document @@ websearch_to_tsquery('english'::regconfig, %(q)s)"
-
-SOURCE_BRIEF = """
-    json_build_object(
-        'id', so.id, 'url', %(sources)s || so.id || '/', 'title', so.title, 'web_url', so.url,
-        'publisher', CASE WHEN p.id IS NULL THEN NULL ELSE json_build_object(
-            'id', p.id, 'url', %(publishers)s || p.id || '/', 'name', p.name) END,
-        'kind', so.kind, 'published_on', so.published_on)
-"""
-
-DETAIL_FLOOR = f"""
-SELECT json_build_object(
-    'id', c.id, 'url', %(claims)s || c.id || '/', 'text', c.text,
-    'speaker', CASE WHEN s.id IS NULL THEN NULL ELSE json_build_object(
-        'id', s.id, 'url', %(speakers)s || s.id || '/', 'name', s.name, 'kind', s.kind,
-        'is_anonymous', s.is_anonymous, 'role', s.role) END,
-    'made_on', c.made_on, 'made_on_text', c.made_on_text, 'made_in', c.made_in, 'language', c.language,
-    'verdict', json_build_object(
-        'id', v.id, 'url', %(verdicts)s || v.id || '/', 'status', v.status, 'headline', v.headline,
-        'rating', json_build_object('slug', r.slug, 'label', r.label, 'value', r.value, 'colour', r.colour),
-        'published_at', v.published_at, 'is_correction', v.supersedes_id IS NOT NULL,
-        'explanation', v.explanation, 'public_note', v.public_note, 'first_published_at', v.first_published_at,
-        'retracted_at', v.retracted_at,
-        'evidence', coalesce((
-            SELECT json_agg(json_build_object(
-                'source', {SOURCE_BRIEF}, 'stance', e.stance, 'quote', e.quote, 'note', e.note)
-                ORDER BY e.position, e.id)
-            FROM claims_evidence e JOIN sources_source so ON so.id = e.source_id
-            LEFT JOIN sources_publisher p ON p.id = so.publisher_id
-            WHERE e.verdict_id = v.id), '[]'::json),
-        'corrects', (
-            SELECT json_build_object('id', o.id, 'url', %(verdicts)s || o.id || '/', 'status', o.status,
-                'headline', o.headline, 'rating', json_build_object('slug', orr.slug, 'label', orr.label,
-                'value', orr.value, 'colour', orr.colour), 'published_at', o.published_at,
-                'is_correction', o.supersedes_id IS NOT NULL)
-            FROM claims_verdict o JOIN claims_rating orr ON orr.id = o.rating_id WHERE o.id = v.supersedes_id),
-        'corrected_by', NULL,
-        'claim', json_build_object('id', c.id, 'url', %(claims)s || c.id || '/', 'text', c.text),
-        'claim_review_url', %(verdicts)s || v.id || '/claim-review/',
-        'updated_at', v.updated_at,
-        'internal', NULL),
-    'updated_at', c.updated_at,
-    'topics', coalesce((
-        SELECT json_agg(json_build_object('slug', t.slug, 'name', t.name) ORDER BY t.name)
-        FROM claims_claim_topics ct JOIN claims_topic t ON t.id = ct.topic_id WHERE ct.claim_id = c.id), '[]'::json),
-    'appearances', coalesce((
-        SELECT json_agg(json_build_object('quote', a.quote, 'attributed_to', a.attributed_to,
-            'source', {SOURCE_BRIEF}) ORDER BY a.id)
-        FROM claims_appearance a JOIN sources_source so ON so.id = a.source_id
-        LEFT JOIN sources_publisher p ON p.id = so.publisher_id
-        WHERE a.claim_id = c.id), '[]'::json),
-    'earlier_verdicts', coalesce((
-        SELECT json_agg(json_build_object('id', o.id, 'url', %(verdicts)s || o.id || '/', 'status', o.status,
-            'headline', o.headline, 'rating', json_build_object('slug', orr.slug, 'label', orr.label,
-            'value', orr.value, 'colour', orr.colour), 'published_at', o.published_at,
-            'is_correction', o.supersedes_id IS NOT NULL, 'public_note', o.public_note,
-            'retracted_at', o.retracted_at) ORDER BY o.published_at DESC)
-        FROM claims_verdict o JOIN claims_rating orr ON orr.id = o.rating_id
-        WHERE o.claim_id = c.id AND o.status IN ('superseded', 'retracted')), '[]'::json),
-    'fact_check_url', 'http://testserver/fact-checks/' || c.id || '/'
-)::text
-FROM claims_claim c
-JOIN claims_verdict v ON v.claim_id = c.id AND v.status = 'published'
-JOIN claims_rating r ON r.id = v.rating_id
-LEFT JOIN claims_speaker s ON s.id = c.speaker_id
-WHERE c.id = %(claim_id)s
-"""
-
-URLS = {
-    "claims": f"{BASE}claims/",
-    "speakers": f"{BASE}speakers/",
-    "verdicts": f"{BASE}verdicts/",
-    "sources": f"{BASE}sources/",
-    "publishers": f"{BASE}publishers/",
-}
+from ._floors import DETAIL_FLOOR, FILTERS, LIST_FLOOR, URLS, pick_values
 
 
-def _normalise(value):
+@dataclass
+class Spread:
+    median: float
+    q1: float
+    q3: float
+
+    @classmethod
+    def of(cls, seconds: list[float]) -> "Spread":
+        q1, median, q3 = statistics.quantiles([s * 1000 for s in seconds], n=4)
+        return cls(median, q1, q3)
+
+    def __str__(self) -> str:
+        return f"{self.median:7.2f} [{self.q1:6.2f}-{self.q3:6.2f}]"
+
+
+def interleaved(first: Callable, second: Callable, *, runs: int, warmup: int) -> tuple[Spread, Spread]:
+    """Both callables warmed up ``warmup`` times, then timed alternately ``runs`` times each."""
+    for _ in range(warmup):
+        first()
+        second()
+    timings: tuple[list[float], list[float]] = ([], [])
+    for run in range(runs):
+        # Alternate which goes first, so neither always follows the other's cache effects.
+        order = ((first, timings[0]), (second, timings[1]))
+        for function, durations in order if run % 2 == 0 else reversed(order):
+            started = time.perf_counter()
+            function()
+            durations.append(time.perf_counter() - started)
+    return Spread.of(timings[0]), Spread.of(timings[1])
+
+
+def normalised(value):
     """Compare JSON from PostgreSQL and from the API: same values, whatever the timestamp spelling."""
     if isinstance(value, dict):
-        return {key: _normalise(item) for key, item in value.items()}
+        return {key: normalised(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_normalise(item) for item in value]
+        return [normalised(item) for item in value]
     if isinstance(value, str) and len(value) >= 20 and value[4] == "-" and value[10] == "T":
         try:
             return datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -146,80 +78,96 @@ def _normalise(value):
     return value
 
 
-def _interleaved_medians(first, second, runs: int) -> tuple[float, float]:
-    """Median milliseconds of two callables, run alternately so both see the same machine load."""
-    first()
-    second()
-    timings: tuple[list[float], list[float]] = ([], [])
-    for _ in range(runs):
-        for function, durations in ((first, timings[0]), (second, timings[1])):
-            started = time.perf_counter()
-            function()
-            durations.append(time.perf_counter() - started)
-    return statistics.median(timings[0]) * 1000, statistics.median(timings[1]) * 1000
-
-
 class Command(BaseCommand):
-    help = "Print API time, floor time and their ratio for the claims list, a claim detail and a search."
+    help = "API against floor (median and IQR, interleaved) for every claims list filter, search, detail and 304."
 
     def add_arguments(self, parser):
-        parser.add_argument("--runs", type=int, default=100, help="Timed runs per measurement (default 100).")
+        parser.add_argument("--runs", type=int, default=100, help="Timed runs per side and case (default 100).")
+        parser.add_argument("--warmup", type=int, default=20, help="Untimed runs per side first (default 20).")
         parser.add_argument("--search", default="inflation", help="Search term (default: inflation).")
+        parser.add_argument("--explain", action="store_true", help="Print each floor's plan.")
 
-    def handle(self, *args, runs: int, search: str, **options):
+    def handle(self, *args, runs: int, warmup: int, search: str, explain: bool, **options):
         if connection.vendor != "postgresql":
             raise CommandError("The floor is PostgreSQL SQL: run this against PostgreSQL.")
-        published = Verdict.objects.filter(status=VerdictStatus.PUBLISHED).order_by("-published_at").first()
-        if published is None:
+        if not Verdict.objects.filter(status=VerdictStatus.PUBLISHED).exists():
             raise CommandError("No published verdicts: run generate_claims first.")
-        claim_id = (
-            Verdict.objects.filter(status=VerdictStatus.PUBLISHED, supersedes__isnull=False)
-            .order_by("-published_at")
-            .values_list("claim_id", flat=True)
-            .first()
-            or published.claim_id
-        )
-        cases = [
-            ("claims list (50, nested)", "/api/v1/claims/?page_size=50", LIST_FLOOR.format(search=""), {}),
-            (
-                f"search q={search}",
-                f"/api/v1/claims/?page_size=50&q={search}",
-                LIST_FLOOR.format(search=SEARCH_CONDITION),
-                {"q": search},
-            ),
-            ("claim detail", f"/api/v1/claims/{claim_id}/", DETAIL_FLOOR, {"claim_id": claim_id}),
-        ]
-        client = Client()
+        values = pick_values(search)
+        self.client = Client()
         self.stdout.write(
             f"{Verdict.objects.filter(status=VerdictStatus.PUBLISHED).count():,} published verdicts; "
-            f"{runs} runs each; API through the full Django stack (anonymous), floor on the same connection"
+            f"{warmup} warm-up and {runs} timed runs per side, interleaved; milliseconds, median [IQR]"
         )
-        self.stdout.write(f"{'case':<28} {'API ms':>8} {'floor ms':>9} {'ratio':>6}  same JSON")
+        self.stdout.write(f"{'case':<34} {'API':>22} {'floor':>22} {'ratio':>6} {'queries':>7}")
+        failures = []
         # Throttling stays in the request path; only its limit is lifted so the runs are not refused.
         with override_settings(ALLOWED_HOSTS=["*"]), _unthrottled():
-            for label, url, sql, params in cases:
-                params = {**URLS, **params}
+            for parameter, condition in FILTERS.items():
+                query = {"page_size": 50, **({parameter: values[parameter]} if parameter else {})}
+                label = f"list {parameter}={values[parameter]}"[:34] if parameter else "list (50, nested)"
+                sql = LIST_FLOOR.format(condition=condition)
+                url = f"/api/v1/claims/?{urlencode(query)}"
+                if not self.compare(label, url, sql, {**URLS, **values}, runs, warmup, explain):
+                    failures.append(label)
+            detail = f"/api/v1/claims/{values['claim_id']}/"
+            if not self.compare("claim detail", detail, DETAIL_FLOOR, {**URLS, **values}, runs, warmup, explain):
+                failures.append("claim detail")
+            for label, url in (("304 list", "/api/v1/claims/?page_size=50"), ("304 detail", detail)):
+                self.revalidation(label, url, runs, warmup)
+        if failures:
+            raise CommandError(f"The API and its floor gave different JSON for: {', '.join(failures)}.")
 
-                def api(url=url):
-                    response = client.get(url)
-                    if response.status_code != 200:
-                        raise CommandError(f"{url} answered {response.status_code}: {response.content[:200]!r}")
-                    return response
+    def get(self, url: str, status: int = 200, **headers):
+        response = self.client.get(url, headers=headers)
+        if response.status_code != status:
+            raise CommandError(f"{url} answered {response.status_code}: {response.content[:200]!r}")
+        return response
 
-                def floor(sql=sql, params=params):
-                    with connection.cursor() as cursor:
-                        cursor.execute(sql, params)
-                        return cursor.fetchone()[0]
+    def compare(self, label, url, sql, params, runs, warmup, explain) -> bool:
+        def api():
+            return self.get(url)
 
-                api_json = json.loads(api().content)
-                floor_json = json.loads(floor())
-                if "results" in api_json:
-                    api_json = {"results": api_json["results"]}
-                same = _normalise(api_json) == _normalise(floor_json)
-                api_ms, floor_ms = _interleaved_medians(api, floor, runs)
-                self.stdout.write(
-                    f"{label:<28} {api_ms:>8.2f} {floor_ms:>9.2f} {api_ms / floor_ms:>6.2f}  {'yes' if same else 'NO'}"
-                )
+        def floor():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone()[0]
+
+        with CaptureQueriesContext(connection) as queries:
+            api_json = json.loads(api().content)
+        # Counted now: every request clears the connection's query log.
+        query_count = len(queries)
+        if "results" in api_json:
+            api_json = {"results": api_json["results"]}
+        floor_json = json.loads(floor())
+        if explain:
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+                self.stdout.write("\n".join(f"    {row[0]}" for row in cursor.fetchall()))
+        if normalised(api_json) != normalised(floor_json):
+            self.stdout.write(f"{label:<34} JSON differs from the floor: no ratio  ({url})")
+            return False
+        api_time, floor_time = interleaved(api, floor, runs=runs, warmup=warmup)
+        ratio = api_time.median / floor_time.median
+        self.stdout.write(f"{label:<34} {api_time!s:>22} {floor_time!s:>22} {ratio:>6.2f} {query_count:>7}")
+        return True
+
+    def revalidation(self, label, url, runs, warmup) -> None:
+        """A matching conditional GET against the full 200 of the same URL."""
+        etag = self.get(url)["ETag"]
+
+        def full():
+            return self.get(url)
+
+        def conditional():
+            return self.get(url, 304, if_none_match=etag)
+
+        with CaptureQueriesContext(connection) as queries:
+            conditional()
+        query_count = len(queries)
+        revalidated, served = interleaved(conditional, full, runs=runs, warmup=warmup)
+        ratio = revalidated.median / served.median
+        label = f"{label} (vs its 200)"
+        self.stdout.write(f"{label:<34} {revalidated!s:>22} {served!s:>22} {ratio:>6.2f} {query_count:>7}")
 
 
 class _unthrottled:

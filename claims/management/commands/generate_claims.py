@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -65,15 +65,24 @@ class Writer:
     """Collects rows per model and writes them in batches (claims.bulk: COPY on PostgreSQL)."""
 
     def __init__(self):
-        self.rows: dict[type, list[dict]] = defaultdict(list)
-        self.counts: dict[type, int] = defaultdict(int)
+        self.rows: dict[type[models.Model], list[dict]] = defaultdict(list)
+        self.counts: dict[type[models.Model], int] = defaultdict(int)
 
     def add(self, model, **row):
         self.rows[model].append(row)
 
     def flush(self):
         # Parents before children, so foreign keys always point at written rows.
-        order = [Publisher, Source, Speaker, Claim, Claim.topics.through, Appearance, Verdict, Evidence]
+        order: list[type[models.Model]] = [
+            Publisher,
+            Source,
+            Speaker,
+            Claim,
+            Claim.topics.through,
+            Appearance,
+            Verdict,
+            Evidence,
+        ]
         for model in order:
             rows = self.rows.pop(model, [])
             if not rows:
@@ -303,7 +312,7 @@ class Command(BaseCommand):
         published = submitted + timedelta(hours=self.random.randint(1, 48))
         base = {
             "claim_id": claim_id,
-            "headline": self.text.headline()[:300],
+            "headline": self.text.review_headline(text),
             "explanation": self.text.explanation(text),
             "internal_notes": "Check the original figures." if self.random.random() < 0.2 else "",
             "reviewer_id": reviewer,

@@ -1,7 +1,8 @@
 """Import schema.org ClaimReview from files or folders: .json, .jsonld, .html and .csv.
 
     manage.py import_claimreview feeds/ page.html reviews.csv [--dry-run] [--skip-invalid]
-        [--publisher-name NAME] [--ratings aliases.json]
+        [--publisher-name NAME] [--ratings aliases.json] [--day-first | --month-first]
+        [--language TAG]
 
 See the package claims.importing for what is accepted and README ("Importing ClaimReview") for the
 CSV columns. One invalid record refuses the whole import unless --skip-invalid is given.
@@ -29,13 +30,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--publisher-name", default="", help="The fact-checker to credit when a record names no author."
         )
+        order = parser.add_mutually_exclusive_group()
+        order.add_argument(
+            "--day-first", action="store_true", help="Read numeric dates such as 03/04/2024 as day/month/year."
+        )
+        order.add_argument(
+            "--month-first", action="store_true", help="Read numeric dates such as 03/04/2024 as month/day/year."
+        )
+        parser.add_argument(
+            "--language", default="", help="The reviews' language (BCP 47, e.g. es) when the data does not say."
+        )
         parser.add_argument(
             "--ratings",
             metavar="FILE",
             help='JSON object of extra rating labels and the ratings they mean: {"Engañoso": "mostly-false"}.',
         )
 
-    def handle(self, *args, paths, dry_run, skip_invalid, publisher_name, ratings, **options):
+    def handle(
+        self, *args, paths, dry_run, skip_invalid, publisher_name, ratings, day_first, month_first, language, **options
+    ):
         try:
             inputs = Input.from_paths(paths)
         except (FileNotFoundError, PermissionError) as error:
@@ -50,6 +63,8 @@ class Command(BaseCommand):
                     dry_run=dry_run,
                     skip_invalid=skip_invalid,
                     publisher_name=publisher_name,
+                    day_first=True if day_first else False if month_first else None,
+                    language=language.strip(),
                     aliases=aliases,
                     progress=bar.update,
                 )

@@ -1,0 +1,333 @@
+"""The semantic index: every claim's embedding, in this process, searched by cosine similarity.
+
+Why in-process: PostgreSQL here has no vector extension, and scoring a million stored
+vectors in SQL (or shipping them to Python per query) is far slower than keeping them in
+memory. The claims table stays the only truth: the index is derived from it and follows
+it by ``updated_at``, which moves whenever a claim's text or public record changes
+(``claims.services.public_record_changed``). A sync reads only the claims changed since
+the last one (an indexed range scan), re-embeds those whose timestamp moved and updates
+their visibility flag; it runs before a search when the last sync is older than
+``MATCHING["SYNC_INTERVAL"]`` seconds, so a newly published claim is found within that
+time.
+
+Layout, chosen for memory and speed at a million claims: vectors are stored as float16
+(512 bytes per claim: 512 MB at 1M), ids in a sorted int64 array (new claims have
+higher ids and are appended in order), and an inverted-file partition: claims are
+grouped by their nearest of ~sqrt(N) centroids (spherical k-means on a sample), and a
+query scores only the rows of its ``PROBES`` nearest groups, plus every row added or
+changed since the partition was made. Below ``EXACT_BELOW`` claims every row is scored.
+
+Visibility is a prefilter only: whatever the index returns is re-read from the
+database through the visibility policy before anyone sees it.
+"""
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+from django.conf import settings
+from django.db import connections
+from django.db.models import Q
+from django.utils import timezone
+
+from .embedding import DIMENSIONS, embed
+from .lexical import LexemeStats, postgres_lexeme_stats
+
+EXACT_BELOW = 50_000
+PROBES = 32
+# Claims committed this long after their updated_at was stamped are still picked up.
+SYNC_OVERLAP = timedelta(seconds=30)
+LOAD_CHUNK = 20_000
+
+
+def _setting(name: str, default):
+    return getattr(settings, "MATCHING", {}).get(name, default)
+
+
+@dataclass
+class Hit:
+    claim_id: int
+    similarity: float
+
+
+class SemanticIndex:
+    """Embeddings of the claims of one database, kept current by ``sync``."""
+
+    def __init__(self, using: str = "default"):
+        self.using = using
+        self.lock = threading.RLock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything: the next sync reloads the whole table."""
+        self.count = 0
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.vectors = np.zeros((0, DIMENSIONS), dtype=np.float16)
+        self.public = np.zeros(0, dtype=bool)
+        self.languages = np.zeros(0, dtype=np.int16)
+        self.stamps = np.zeros(0, dtype=np.int64)
+        self.language_codes: dict[str, int] = {}
+        self.watermark = None
+        self.synced_at = float("-inf")
+        self.centroids: np.ndarray | None = None
+        self.partition_rows = np.zeros(0, dtype=np.int64)
+        self.partition_bounds = np.zeros(1, dtype=np.int64)
+        self.recent: set[int] = set()
+        self.lexeme_stats = LexemeStats()
+
+    # Memory -----------------------------------------------------------------------------
+
+    @property
+    def nbytes(self) -> int:
+        arrays = (self.ids, self.vectors, self.public, self.languages, self.stamps, self.partition_rows)
+        total = sum(array.nbytes for array in arrays)
+        return total + (self.centroids.nbytes if self.centroids is not None else 0)
+
+    def _reserve(self, extra: int) -> None:
+        needed = self.count + extra
+        if needed <= len(self.ids):
+            return
+        capacity = max(needed, int(len(self.ids) * 1.25) + 1024)
+
+        def grow(array: np.ndarray) -> np.ndarray:
+            grown = np.zeros((capacity, *array.shape[1:]), dtype=array.dtype)
+            grown[: self.count] = array[: self.count]
+            return grown
+
+        self.ids, self.vectors, self.public = grow(self.ids), grow(self.vectors), grow(self.public)
+        self.languages, self.stamps = grow(self.languages), grow(self.stamps)
+
+    def _row(self, claim_id: int) -> int | None:
+        row = int(np.searchsorted(self.ids[: self.count], claim_id))
+        if row < self.count and self.ids[row] == claim_id:
+            return row
+        return None
+
+    def languages_present(self, *, public_only: bool) -> list[str]:
+        """The languages of the claims held (of the published ones, for the public)."""
+        with self.lock:
+            present = self.languages[: self.count]
+            if public_only:
+                present = present[self.public[: self.count]]
+            codes = set(np.unique(present).tolist())
+            return sorted(code for code, number in self.language_codes.items() if number in codes)
+
+    def _language(self, code: str) -> int:
+        return self.language_codes.setdefault(code.lower(), len(self.language_codes))
+
+    # Sync -------------------------------------------------------------------------------
+
+    def sync(self, *, force: bool = False) -> int:
+        """Take in the claims changed since the last sync; returns how many rows changed."""
+        interval = _setting("SYNC_INTERVAL", 0.5)
+        if not force and time.monotonic() - self.synced_at < interval:
+            return 0
+        with self.lock:
+            started = time.monotonic()
+            if self.watermark is None:
+                changed = self._load()
+            else:
+                until = timezone.now()
+                changed = self._apply(self._changed(self.watermark, until))
+                self.watermark = until
+            self.synced_at = started
+            return changed
+
+    def _rows(self, queryset):
+        from ..visibility import published_verdict_exists
+
+        return (
+            queryset.using(self.using)
+            .annotate(is_public=published_verdict_exists())
+            .values_list("id", "text", "language", "updated_at", "is_public")
+        )
+
+    def _changed(self, since, until):
+        """New claims (by id, whatever their timestamps) and claims changed in (since - overlap, until].
+
+        The upper bound keeps a timestamp ahead of this clock from being read at every sync:
+        such a row is read once its time has come.
+        """
+        from ..models import Claim
+
+        last_id = int(self.ids[self.count - 1]) if self.count else 0
+        changed = Q(updated_at__gt=since - SYNC_OVERLAP, updated_at__lte=until) | Q(pk__gt=last_id)
+        return self._rows(Claim.objects.filter(changed)).order_by("id")
+
+    def _load(self) -> int:
+        """Read and embed every claim, in id order, then partition them."""
+        from ..models import Claim
+
+        started = timezone.now()
+        total = 0
+        chunk: list = []
+        for row in self._rows(Claim.objects.order_by("id")).iterator(chunk_size=LOAD_CHUNK):
+            chunk.append(row)
+            if len(chunk) == LOAD_CHUNK:
+                total += self._apply(chunk)
+                chunk = []
+        total += self._apply(chunk)
+        if connections[self.using].vendor == "postgresql":
+            self.lexeme_stats = postgres_lexeme_stats(self.using)
+        # Rows changed while the table was read are taken by the next sync.
+        self.watermark = started
+        self.recent.clear()
+        self.partition()
+        return total
+
+    def _apply(self, rows) -> int:
+        rows = list(rows)
+        if not rows:
+            return 0
+        new_rows, changed = [], []
+        for claim_id, text, language, updated_at, is_public in rows:
+            stamp = int(updated_at.timestamp() * 1_000_000)
+            row = self._row(claim_id)
+            if row is None:
+                new_rows.append((claim_id, text, language, stamp, is_public))
+            elif self.stamps[row] != stamp:
+                changed.append((row, text, language, stamp, is_public))
+        if changed:
+            vectors = embed([text for _, text, *_ in changed])
+            for (row, _, language, stamp, is_public), vector in zip(changed, vectors, strict=True):
+                self.vectors[row] = vector
+                self.languages[row] = self._language(language)
+                self.stamps[row] = stamp
+                self.public[row] = is_public
+                self.recent.add(row)
+        if new_rows:
+            self._append(new_rows)
+        self._repartition_if_stale()
+        return len(new_rows) + len(changed)
+
+    def _append(self, new_rows: list) -> None:
+        self._reserve(len(new_rows))
+        vectors = embed([text for _, text, *_ in new_rows])
+        last_id = self.ids[self.count - 1] if self.count else -1
+        in_order = True
+        for (claim_id, _, language, stamp, is_public), vector in zip(new_rows, vectors, strict=True):
+            row = self.count
+            self.ids[row] = claim_id
+            self.vectors[row] = vector
+            self.languages[row] = self._language(language)
+            self.stamps[row] = stamp
+            self.public[row] = is_public
+            in_order = in_order and claim_id > last_id
+            last_id = claim_id
+            self.count += 1
+            if self.centroids is not None:
+                self.recent.add(row)
+        if not in_order:
+            # Ids are handed out in order, so this is rare (a claim committed late): re-sort.
+            order = np.argsort(self.ids[: self.count], kind="stable")
+            for name in ("ids", "vectors", "public", "languages", "stamps"):
+                array = getattr(self, name)
+                array[: self.count] = array[: self.count][order]
+            if self.centroids is not None:
+                self.partition()
+
+    # Partition --------------------------------------------------------------------------
+
+    def _repartition_if_stale(self) -> None:
+        if self.centroids is not None and len(self.recent) > max(20_000, self.count // 20):
+            self.partition()
+
+    def partition(self, *, seed: int = 0) -> None:
+        """Group the rows by nearest centroid (spherical k-means on a sample)."""
+        n = self.count
+        self.recent.clear()
+        if n < EXACT_BELOW:
+            self.centroids = None
+            return
+        clusters = int(np.sqrt(n))
+        rng = np.random.default_rng(seed)
+        sample = self.vectors[rng.choice(n, size=min(n, clusters * 40), replace=False)].astype(np.float32)
+        centroids = sample[rng.choice(len(sample), size=clusters, replace=False)]
+        for _ in range(8):
+            nearest = np.argmax(sample @ centroids.T, axis=1)
+            order = np.argsort(nearest, kind="stable")
+            groups, starts = np.unique(nearest[order], return_index=True)
+            sums = np.zeros_like(centroids)
+            sums[groups] = np.add.reduceat(sample[order], starts, axis=0)
+            norms = np.linalg.norm(sums, axis=1, keepdims=True)
+            empty = norms[:, 0] == 0
+            sums[empty] = centroids[empty]
+            norms[empty] = 1
+            centroids = sums / norms
+        assignment = np.empty(n, dtype=np.int32)
+        for start in range(0, n, 50_000):
+            stop = min(start + 50_000, n)
+            assignment[start:stop] = np.argmax(self.vectors[start:stop].astype(np.float32) @ centroids.T, axis=1)
+        self.partition_rows = np.argsort(assignment, kind="stable")
+        self.partition_bounds = np.searchsorted(assignment[self.partition_rows], np.arange(clusters + 1))
+        self.centroids = centroids
+
+    def _candidate_rows(self, query: np.ndarray) -> np.ndarray | None:
+        """Rows worth scoring for ``query``; None for all of them."""
+        if self.centroids is None:
+            return None
+        nearest = np.argpartition(-(self.centroids @ query), min(PROBES, len(self.centroids) - 1))[:PROBES]
+        parts = [self.partition_rows[self.partition_bounds[c] : self.partition_bounds[c + 1]] for c in nearest]
+        if self.recent:
+            parts.append(np.fromiter(self.recent, dtype=np.int64))
+        return np.unique(np.concatenate(parts))
+
+    # Search -----------------------------------------------------------------------------
+
+    def search(
+        self, query: np.ndarray, *, limit: int, public_only: bool, language: str | None = None, exact: bool = False
+    ) -> list[Hit]:
+        """The ``limit`` claims most similar to the unit vector ``query``, best first."""
+        with self.lock:
+            if not self.count or not np.any(query):
+                return []
+            rows = None if exact else self._candidate_rows(query)
+            if rows is None:
+                rows = np.arange(self.count)
+            scores = self.vectors[rows].astype(np.float32) @ query
+            keep = np.ones(len(rows), dtype=bool)
+            if public_only:
+                keep &= self.public[rows]
+            if language:
+                code = self.language_codes.get(language.lower())
+                if code is None:
+                    return []
+                keep &= self.languages[rows] == code
+            rows, scores = rows[keep], scores[keep]
+            if len(rows) > limit:
+                top = np.argpartition(-scores, limit - 1)[:limit]
+                rows, scores = rows[top], scores[top]
+            order = np.argsort(-scores, kind="stable")
+            return [Hit(int(self.ids[rows[i]]), float(scores[i])) for i in order]
+
+    def vectors_of(self, claim_ids: list[int]) -> dict[int, np.ndarray]:
+        """The stored vectors of these claims (those the index holds)."""
+        with self.lock:
+            found = {}
+            for claim_id in claim_ids:
+                row = self._row(claim_id)
+                if row is not None:
+                    found[claim_id] = self.vectors[row].astype(np.float32)
+            return found
+
+
+_indexes: dict[str, SemanticIndex] = {}
+_indexes_lock = threading.Lock()
+
+
+def semantic_index(using: str = "default") -> SemanticIndex:
+    """This process's index of the claims in database ``using``, synced."""
+    with _indexes_lock:
+        index = _indexes.get(using)
+        if index is None:
+            index = _indexes[using] = SemanticIndex(using)
+    index.sync()
+    return index
+
+
+def reset_indexes() -> None:
+    """Drop every index of this process (tests: each test starts from its own database)."""
+    with _indexes_lock:
+        _indexes.clear()

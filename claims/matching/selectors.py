@@ -1,0 +1,168 @@
+"""Reads: the claims most similar to a statement, with what the caller may see of them.
+
+``match_claims`` ranks claim ids; ``similar_claims`` adds each claim's current
+verdict, rating and review, read through the visibility policy. Both are used by the
+API (similar claims and the Google-compatible search), the desk and imports.
+
+Fusion: a candidate's score is ``SEMANTIC_WEIGHT`` x its cosine similarity (negative
+cosines count as 0) plus the rest x its lexical similarity, both in [0, 1], so the
+score is in [0, 1] and means the same thing whatever the query: 1 is the same words
+and the same meaning. Candidates are the union of the best semantic and the best
+lexical matches; each is scored on both signals.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import router
+from django.db.models import Prefetch, QuerySet
+
+from .. import visibility
+from ..models import Claim, Verdict
+from .embedding import embed
+from .index import semantic_index
+from .lexical import lexical_backend
+
+METHODS = ("hybrid", "semantic", "lexical")
+SEMANTIC_WEIGHT = 0.6
+CANDIDATES = 100
+MAX_TEXT_LENGTH = 1000
+MAX_LIMIT = 50
+# A new claim scoring this much against one on file is taken for the same statement: the
+# desk is warned before saving it (claims.admin). Same words in the same order score 1;
+# the same statement reworded around a shared core scores about 0.8-0.9.
+DUPLICATE_THRESHOLD = 0.85
+
+
+@dataclass
+class Match:
+    """A claim's similarity to the statement: the fused score and its two parts."""
+
+    claim_id: int
+    score: float
+    semantic: float = 0.0
+    lexical: float = 0.0
+    claim: Claim | None = field(default=None, repr=False)
+
+
+def _fused(semantic: float, lexical: float, method: str) -> float:
+    if method == "semantic":
+        return semantic
+    if method == "lexical":
+        return lexical
+    return SEMANTIC_WEIGHT * semantic + (1 - SEMANTIC_WEIGHT) * lexical
+
+
+def match_claims(
+    text: str,
+    *,
+    language: str | None = None,
+    limit: int = 10,
+    public_only: bool = True,
+    method: str = "hybrid",
+    using: str | None = None,
+    exact: bool = False,
+) -> list[Match]:
+    """Ids of the claims most similar to ``text``, best first, scored in [0, 1].
+
+    ``public_only`` ranks only claims with a published verdict (a prefilter: callers
+    still read the claims through the visibility policy). ``language`` restricts to
+    claims in that language and parses ``text`` with its text search configuration.
+    ``exact`` scores every vector instead of the nearest partitions (benchmarks).
+    """
+    if method not in METHODS:
+        raise ValueError(f"Unknown method {method!r}.")
+    using = using or router.db_for_read(Claim)
+    candidates: dict[int, Match] = {}
+    pool = max(CANDIDATES, limit)
+    query_vector = embed([text])[0]
+    index = semantic_index(using)
+    if method != "lexical":
+        hits = index.search(query_vector, limit=pool, public_only=public_only, language=language, exact=exact)
+        for hit in hits:
+            candidates[hit.claim_id] = Match(hit.claim_id, 0.0, semantic=max(hit.similarity, 0.0))
+    lexical = lexical_backend(using, index.lexeme_stats)
+    # Without a language, the statement is parsed as each language on file would be.
+    lexemes = lexical.lexemes(text, [language] if language else index.languages_present(public_only=public_only))
+    if method != "semantic":
+        for claim_id, _rank in lexical.candidates(lexemes, language=language, limit=pool, public_only=public_only):
+            candidates.setdefault(claim_id, Match(claim_id, 0.0))
+    if not candidates:
+        return []
+    ids = list(candidates)
+    documents = lexical.documents(ids)
+    vectors = index.vectors_of(ids)
+    for claim_id, match in list(candidates.items()):
+        if claim_id not in documents:
+            # Deleted since the index last synced.
+            del candidates[claim_id]
+            continue
+        match.lexical = index.lexeme_stats.cosine(lexemes, documents[claim_id])
+        if claim_id in vectors:
+            match.semantic = max(float(np.dot(vectors[claim_id], query_vector)), 0.0)
+        match.score = min(max(_fused(match.semantic, match.lexical, method), 0.0), 1.0)
+    ranked = sorted(candidates.values(), key=lambda match: (-match.score, -match.claim_id))
+    return [match for match in ranked if match.score > 0][:limit]
+
+
+def _listed_verdicts(desk_member: bool) -> Prefetch:
+    # The verdict each claim is shown with: the published one, or for the desk the current
+    # one (draft, in review or published); rating and imported publisher are shown with it.
+    statuses = visibility.claim_list_statuses(desk_member)
+    verdicts = Verdict.objects.filter(status__in=statuses).select_related("rating", "reviewed_by")
+    return Prefetch("verdicts", queryset=verdicts, to_attr="listed_verdicts")
+
+
+def visible_claims(*, desk_member: bool) -> QuerySet[Claim]:
+    """Claims the caller may see, with their speaker and listed verdict, in a constant number of queries."""
+    return (
+        visibility.visible_claims(desk_member=desk_member)
+        .select_related("speaker")
+        .prefetch_related(_listed_verdicts(desk_member))
+    )
+
+
+def similar_claims(
+    text: str,
+    *,
+    language: str | None = None,
+    limit: int = 10,
+    desk_member: bool = False,
+    method: str = "hybrid",
+    claims: QuerySet[Claim] | None = None,
+) -> list[Match]:
+    """The claims most similar to ``text`` that the caller may see, each with ``claim`` loaded.
+
+    The public sees claims with a published verdict; desk members also see claims in
+    progress (``desk_member``). ``claims`` narrows further (e.g. by a reviewer's site).
+    """
+    matches = match_claims(text, language=language, limit=limit, public_only=not desk_member, method=method)
+    if not matches:
+        return []
+    queryset = claims if claims is not None else visible_claims(desk_member=desk_member)
+    loaded = queryset.in_bulk([match.claim_id for match in matches])
+    found = []
+    for match in matches:
+        match.claim = loaded.get(match.claim_id)
+        if match.claim is not None:
+            found.append(match)
+    return found
+
+
+def possible_duplicates(
+    text: str, *, language: str | None = None, exclude: int | None = None, limit: int = 5
+) -> list[Match]:
+    """For the desk: claims on file that may already check ``text``, drafts included."""
+    matches = similar_claims(text, language=language, limit=limit + 1, desk_member=True)
+    return [match for match in matches if match.claim_id != exclude][:limit]
+
+
+def near_duplicates(text: str, *, language: str | None = None, exclude: int | None = None) -> list[Match]:
+    """Claims scoring at least ``DUPLICATE_THRESHOLD``: the same statement, worded alike."""
+    matches = possible_duplicates(text, language=language, exclude=exclude, limit=3)
+    return [match for match in matches if match.score >= DUPLICATE_THRESHOLD]
+
+
+def listed_verdict(claim: Claim) -> Verdict | None:
+    verdicts = getattr(claim, "listed_verdicts", None)
+    return verdicts[0] if verdicts else None

@@ -1,0 +1,145 @@
+"""/api/v1/claims/similar/ and the Google Fact Check Tools compatible /api/v1/claims:search."""
+
+import base64
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from claims.models import Verdict
+from tests.api.helpers import API, body, draft, get_json, publish, token_client
+from tests.factories import make_claim, make_publisher, make_speaker, make_verdict
+
+pytestmark = pytest.mark.django_db
+
+SIMILAR = f"{API}claims/similar/"
+SEARCH = f"{API}claims:search"
+
+
+@pytest.fixture
+def desk(reviewer, editor, rating):
+    speaker = make_speaker(name="Igor Korotchenko")
+    own = make_claim(text="North Korea promised 100,000 volunteers to fight in Ukraine.", speaker=speaker)
+    own.made_on = timezone.now().date().replace(year=2022, month=8, day=5)
+    own.save()
+    publish(own, author=reviewer, editor=editor, headline="Pyongyang did not pledge a hundred thousand fighters")
+    fact_checker = make_publisher(name="Other Checkers", url="https://www.otherchecks.example/")
+    imported = make_claim(text="North Korean troops are fighting near Kursk.", language="en")
+    make_verdict(
+        imported,
+        status="published",
+        rating=rating,
+        reviewed_by=fact_checker,
+        review_url="https://www.otherchecks.example/kursk",
+        review_rating_label="Mostly true",
+        headline="Yes, North Korean soldiers are in Kursk",
+    )
+    unpublished = make_claim(text="North Korea promised 200,000 volunteers zqsecretword.")
+    draft(unpublished, author=reviewer)
+    return {"own": own, "imported": imported, "unpublished": unpublished}
+
+
+def test_similar_ranks_and_describes_published_claims(client, desk):
+    data = get_json(client, SIMILAR, {"text": "Did Pyongyang pledge 100,000 volunteers for the war in Ukraine?"})
+    first = data["results"][0]
+    assert first["id"] == desk["own"].pk
+    assert 0 < first["score"] <= 1
+    assert first["speaker"] == "Igor Korotchenko"
+    assert first["verdict"]["status"] == "published"
+    assert first["verdict"]["rating"]["slug"] == "false"
+    assert first["verdict"]["claim_review_url"].endswith(f"/verdicts/{first['verdict']['id']}/claim-review/")
+    assert desk["unpublished"].pk not in [item["id"] for item in data["results"]]
+    assert "zqsecretword" not in str(data)
+
+
+def test_desk_members_may_ask_for_unpublished_claims(client, desk, reviewer):
+    params = {"text": "North Korea promised 200,000 volunteers", "unpublished": "true"}
+    assert client.get(SIMILAR, params).status_code == 403
+    data = get_json(token_client(reviewer), SIMILAR, params)
+    first = data["results"][0]
+    assert first["id"] == desk["unpublished"].pk
+    assert first["verdict"]["status"] == "draft"
+    assert first["verdict"]["claim_review_url"] is None
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"text": ""},
+        {"text": "x" * 1001},
+        {"text": "x", "limit": "0"},
+        {"text": "x", "limit": "51"},
+        {"text": "x", "limit": ""},
+        {"text": "x", "unpublished": "maybe"},
+        {"text": "x", "colour": "red"},
+        {"text": "a\x00b"},
+    ],
+)
+def test_similar_refuses_bad_parameters(client, desk, params):
+    response = client.get(SIMILAR, params)
+    assert response.status_code == 400
+    assert body(response)["detail"]
+
+
+def test_search_answers_in_googles_shape(client, desk):
+    data = get_json(client, SEARCH, {"query": "Pyongyang pledged 100,000 volunteers for Ukraine"})
+    claim = data["claims"][0]
+    assert claim["text"] == desk["own"].text
+    assert claim["claimant"] == "Igor Korotchenko"
+    assert claim["claimDate"] == "2022-08-05T00:00:00Z"
+    (review,) = claim["claimReview"]
+    assert review["publisher"]["name"]
+    assert review["title"] == "Pyongyang did not pledge a hundred thousand fighters"
+    assert review["textualRating"] == "False"
+    assert review["languageCode"] == "en"
+    assert review["reviewDate"].endswith("Z")
+    assert review["url"].endswith(f"/fact-checks/{desk['own'].pk}/")
+    assert "zqsecretword" not in str(data)
+
+
+def test_imported_reviews_keep_their_publisher_and_can_be_filtered_by_site(client, desk):
+    data = get_json(client, SEARCH, {"query": "North Korea", "reviewPublisherSiteFilter": "otherchecks.example"})
+    assert [claim["text"] for claim in data["claims"]] == [desk["imported"].text]
+    review = data["claims"][0]["claimReview"][0]
+    assert review["publisher"] == {"name": "Other Checkers", "site": "www.otherchecks.example"}
+    assert review["url"] == "https://www.otherchecks.example/kursk"
+    assert review["textualRating"] == "Mostly true"
+    nothing = get_json(client, SEARCH, {"query": "North Korea", "reviewPublisherSiteFilter": "nowhere.example"})
+    assert nothing == {"claims": []}
+
+
+def test_max_age_days_keeps_recent_reviews(client, desk):
+    month_ago = timezone.now() - timedelta(days=30)
+    Verdict.objects.filter(claim=desk["imported"]).update(published_at=month_ago, first_published_at=month_ago)
+    recent = get_json(client, SEARCH, {"query": "North Korea", "maxAgeDays": "7"})
+    assert desk["imported"].text not in [claim["text"] for claim in recent["claims"]]
+    older = get_json(client, SEARCH, {"query": "North Korea", "maxAgeDays": "31"})
+    assert desk["imported"].text in [claim["text"] for claim in older["claims"]]
+
+
+def test_search_pages_with_tokens(client, desk):
+    first = get_json(client, SEARCH, {"query": "North Korea", "pageSize": "1"})
+    assert len(first["claims"]) == 1
+    second = get_json(client, SEARCH, {"query": "North Korea", "pageSize": "1", "pageToken": first["nextPageToken"]})
+    assert len(second["claims"]) == 1
+    assert "nextPageToken" not in second
+    assert {first["claims"][0]["text"], second["claims"][0]["text"]} == {desk["own"].text, desk["imported"].text}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"query": ""},
+        {"query": "x", "pageSize": "101"},
+        {"query": "x", "maxAgeDays": "0"},
+        {"query": "x", "pageToken": "not a token!"},
+        {"query": "x", "pageToken": base64.urlsafe_b64encode(b"5000").decode()},
+        {"query": "x", "languageCode": ""},
+    ],
+)
+def test_search_refuses_bad_parameters(client, desk, params):
+    response = client.get(SEARCH, params)
+    assert response.status_code == 400
+    assert body(response)["detail"]

@@ -1,0 +1,148 @@
+"""Claim matching: the ranking, the index that follows the claims table, visibility."""
+
+import numpy as np
+import pytest
+from django.utils import timezone
+
+from claims.matching import index as matching_index
+from claims.matching.embedding import DIMENSIONS, embed
+from claims.matching.selectors import METHODS, match_claims, similar_claims
+from claims.models import Claim
+from claims.services import public_record_changed
+from tests.api.helpers import draft, publish
+from tests.factories import make_claim
+
+pytestmark = pytest.mark.django_db
+
+CLAIMS = [
+    "Russia is buying millions of rockets and artillery shells from North Korea.",
+    "Inflation in Brazil doubled last year.",
+    "The new bridge in Lisbon cost twice its budget.",
+    "Wind turbines cause cancer in people living nearby.",
+    "La inflación en Argentina superó el 200 por ciento.",
+]
+
+
+@pytest.fixture
+def claims(reviewer, editor):
+    made = [make_claim(text=text, language="es" if "inflación" in text else "en") for text in CLAIMS]
+    for claim in made[:4]:
+        publish(claim, author=reviewer, editor=editor)
+    return made
+
+
+def test_embeddings_load_from_the_package_and_are_unit_vectors():
+    vectors = embed(["Moscow buys North Korean munitions", "Moscow purchases munitions from Pyongyang", ""])
+    assert vectors.shape == (3, DIMENSIONS)
+    assert np.allclose(np.linalg.norm(vectors[:2], axis=1), 1, atol=1e-5)
+    assert not vectors[2].any()
+    assert vectors[0] @ vectors[1] > 0.5
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_each_method_ranks_a_reworded_claim_first(claims, method):
+    statement = "Russia purchases rockets and shells from North Korea"
+    matches = match_claims(statement, public_only=True, method=method)
+    assert matches[0].claim_id == claims[0].pk
+    assert all(0 <= match.score <= 1 for match in matches)
+    assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
+
+
+def test_the_same_statement_scores_one(claims):
+    match = match_claims(CLAIMS[1])[0]
+    assert match.claim_id == claims[1].pk
+    assert match.score == pytest.approx(1.0, abs=1e-3)
+
+
+def test_only_published_claims_for_the_public_every_claim_for_the_desk(claims, reviewer):
+    unpublished = claims[4]
+    draft(unpublished, author=reviewer)
+    public = similar_claims("La inflación en Argentina superó el 200 por ciento", language="es")
+    assert unpublished.pk not in [m.claim_id for m in public]
+    desk = similar_claims("La inflación en Argentina superó el 200 por ciento", language="es", desk_member=True)
+    assert desk[0].claim_id == unpublished.pk
+    assert desk[0].claim.listed_verdicts[0].status == "draft"
+
+
+def test_language_restricts_and_parses(claims):
+    matches = match_claims("inflación Argentina", language="es", public_only=False)
+    assert [m.claim_id for m in matches] == [claims[4].pk]
+    assert matches[0].lexical > 0
+    assert match_claims("inflación Argentina", language="fr", public_only=False) == []
+
+
+def test_a_newly_published_claim_is_found_at_the_next_sync(claims, reviewer, editor):
+    text = "The lighthouse keeper's parrot predicted every storm of the decade."
+    assert similar_claims(text)[0].claim_id != -1  # the index is built
+    claim = make_claim(text=text)
+    assert claim.pk not in [m.claim_id for m in similar_claims(text)]
+    publish(claim, author=reviewer, editor=editor)
+    assert similar_claims(text)[0].claim_id == claim.pk
+
+
+def test_an_edited_claim_is_matched_by_its_new_text(claims):
+    index = matching_index.semantic_index()
+    claim = claims[2]
+    before = index.vectors_of([claim.pk])[claim.pk]
+    claim.text = "Greenland's ice sheet lost a trillion tonnes in a single summer."
+    claim.save()
+    match = match_claims("Greenland ice sheet lost a trillion tonnes")[0]
+    assert match.claim_id == claim.pk
+    assert not np.allclose(index.vectors_of([claim.pk])[claim.pk], before)
+
+
+def test_the_sync_waits_for_its_interval(claims, settings):
+    index = matching_index.semantic_index()
+    settings.MATCHING = {"SYNC_INTERVAL": 3600}
+    index.sync(force=True)
+    claim = make_claim(text="Octopuses were elected to the city council.")
+    assert index.sync() == 0
+    assert index.sync(force=True) == 1
+    assert index.vectors_of([claim.pk])
+
+
+def test_a_retracted_claim_leaves_the_public_ranking(claims, editor):
+    from claims import services
+
+    verdict = claims[3].verdicts.get()
+    assert similar_claims(CLAIMS[3])[0].claim_id == claims[3].pk
+    services.verdict_retract(verdict=verdict, actor=editor, public_note="We got this wrong.")
+    assert claims[3].pk not in [m.claim_id for m in similar_claims(CLAIMS[3])]
+
+
+def test_a_deleted_claim_is_not_returned(claims):
+    lonely = make_claim(text="A unicorn was seen grazing in the parliament garden.")
+    assert match_claims(lonely.text, public_only=False)[0].claim_id == lonely.pk
+    Claim.objects.filter(pk=lonely.pk).delete()
+    assert lonely.pk not in [m.claim_id for m in match_claims(lonely.text, public_only=False)]
+
+
+def test_a_partitioned_index_finds_what_scoring_everything_finds(monkeypatch):
+    monkeypatch.setattr(matching_index, "EXACT_BELOW", 100)
+    rng = np.random.default_rng(1)
+    index = matching_index.SemanticIndex()
+    index.watermark = timezone.now()  # nothing to load
+    vectors = rng.normal(size=(2000, DIMENSIONS)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index._reserve(2000)
+    index.vectors[:2000] = vectors
+    index.ids[:2000] = np.arange(1, 2001)
+    index.public[:2000] = True
+    index.count = 2000
+    index.partition()
+    assert index.centroids is not None
+    # A query close to a stored vector finds it through the partition.
+    for row in (0, 777, 1999):
+        query = vectors[row] + rng.normal(scale=0.01, size=DIMENSIONS).astype(np.float32)
+        query /= np.linalg.norm(query)
+        assert index.search(query, limit=1, public_only=True)[0].claim_id == row + 1
+
+
+def test_public_record_changes_reach_the_index(claims):
+    index = matching_index.semantic_index()
+    row = index._row(claims[4].pk)
+    assert not index.public[row]
+    Claim.objects.filter(pk=claims[4].pk).update(text=claims[4].text)  # no timestamp change: nothing to see
+    public_record_changed([claims[4].pk])
+    index.sync(force=True)
+    assert index.stamps[row] == int(Claim.objects.get(pk=claims[4].pk).updated_at.timestamp() * 1_000_000)
