@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -32,8 +32,6 @@ from .events import claims_did_change, gather_claim_changes, verdict_changed
 from .models import Claim, Evidence, Topic, Verdict
 from .transitions import TRANSITIONS, Transition, refusal
 
-User = AbstractBaseUser
-
 
 def _require(actor: User, codename: str, doing: str) -> None:
     if not actor.has_perm(codename):
@@ -42,7 +40,8 @@ def _require(actor: User, codename: str, doing: str) -> None:
 
 def lock_current_version(model: type[models.Model], pk: int, expected_version: int | None) -> Any:
     """Lock the row for this transaction and check nobody saved it since ``expected_version``."""
-    current = model.objects.select_for_update().get(pk=pk)
+    # Any model with a ``version`` field and a history (a claim or a verdict).
+    current: Any = model._default_manager.select_for_update().get(pk=pk)
     if expected_version is not None and current.version != expected_version:
         last = current.history.select_related("history_user").first()
         who = f" by {last.history_user}" if last and last.history_user else ""
@@ -62,9 +61,15 @@ def _record(instance: Claim | Verdict, *, actor: User, reason: str, only: list[s
     """
     if instance.pk is not None:
         instance.version += 1
-    instance._history_user = actor
-    instance._change_reason = reason
+    _attribute(instance, actor=actor, reason=reason)
     instance.save(update_fields=None if only is None else [*only, "version"])
+
+
+def _attribute(instance: models.Model, *, actor: User, reason: str) -> None:
+    """Tell django-simple-history who makes the next change to ``instance``, and why."""
+    # simple_history reads these attributes off the instance; it ships no types to declare them.
+    instance._history_user = actor  # type: ignore[attr-defined]
+    instance._change_reason = reason  # type: ignore[attr-defined]
 
 
 # Whose queue a claim is in is desk business. A claim's updated_at is its public record's
@@ -99,11 +104,11 @@ def _save_parts(parent: Claim | Verdict, parts: Parts | None, *, link: str, acto
         if item.pk is not None and getattr(item, f"{link}_id") != parent.pk:
             raise WorkflowError(f"{item._meta.verbose_name.capitalize()} {item.pk} belongs to another record.")
     for item in parts.deleted:
-        item._history_user, item._change_reason = actor, reason
+        _attribute(item, actor=actor, reason=reason)
         item.delete()
     for item in parts.saved:
         setattr(item, link, parent)
-        item._history_user, item._change_reason = actor, reason
+        _attribute(item, actor=actor, reason=reason)
         item.save()
 
 
@@ -271,7 +276,9 @@ def _begin(name: str, verdict: Verdict, *, actor: User, expected_version: int | 
 
 
 def _end(name: str, current: Verdict, *, actor: User, reason: str) -> None:
-    current.status = TRANSITIONS[name].to_status
+    to_status = TRANSITIONS[name].to_status
+    assert to_status is not None, f"{name} deletes the verdict; it has no status to end in"
+    current.status = to_status
     _record(current, actor=actor, reason=reason)
 
 
@@ -295,7 +302,7 @@ def missing_for_submission(verdict: Verdict, *, evidence_count: int | None = Non
     pieces of evidence. A review imported from another fact-checker (it has a
     ``review_url``) is published as its author wrote it: it needs its rating.
     """
-    present = {"rating": ("a rating", verdict.rating_id)}
+    present: dict[str, tuple[str, object]] = {"rating": ("a rating", verdict.rating_id)}
     if not verdict.review_url:
         present |= {
             "headline": ("a headline", verdict.headline.strip()),
@@ -356,9 +363,9 @@ def verdict_discard(*, verdict: Verdict, actor: User, expected_version: int | No
     """Delete a draft its author no longer wants; the history records who discarded it."""
     current = _begin("discard", verdict, actor=actor, expected_version=expected_version)
     for item in current.evidence.all():
-        item._history_user, item._change_reason = actor, "Discarded with its draft"
+        _attribute(item, actor=actor, reason="Discarded with its draft")
         item.delete()
-    current._history_user, current._change_reason = actor, "Draft discarded"
+    _attribute(current, actor=actor, reason="Draft discarded")
     current.delete()
 
 

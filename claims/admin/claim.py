@@ -24,7 +24,7 @@ from ..forms import VersionedModelForm
 from ..matching.selectors import listed_verdict, near_duplicates, possible_duplicates
 from ..models import Appearance, Claim, ReviewQueue, Verdict
 from ..selectors import review_queue, search_claims, with_desk_status
-from .display import WORKFLOW_ERRORS, AdminStyles, LabelledInline, colour_chip, inline_parts, status_badge
+from .display import WORKFLOW_ERRORS, AdminStyles, LabelledInline, acting_user, colour_chip, inline_parts, status_badge
 from .filters import (
     AssignedReviewerFilter,
     CurrentRatingFilter,
@@ -51,8 +51,7 @@ class VerdictSummaryInline(LabelledInline, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ["status_display", "rating", "headline", "reviewer_name", "editor_name", "published_at"]
-    readonly_fields = fields
+    readonly_fields = fields = ("status_display", "rating", "headline", "reviewer_name", "editor_name", "published_at")
     verbose_name_plural = "verdicts (every version is kept)"
 
     def get_queryset(self, request):
@@ -106,7 +105,7 @@ class ClaimAdminForm(VersionedModelForm):
 def match_link(match) -> str:
     verdict = listed_verdict(match.claim)
     status = verdict.get_status_display() if verdict else "no verdict"
-    rating = verdict.rating.label if verdict and verdict.rating_id else "unrated"
+    rating = verdict.rating.label if verdict and verdict.rating_id and verdict.rating else "unrated"
     return format_html(
         '<a href="{}">“{}”</a> ({}, {}, score {})',
         reverse("admin:claims_claim_change", args=[match.claim_id]),
@@ -115,6 +114,17 @@ def match_link(match) -> str:
         rating,
         f"{match.score:.2f}",
     )
+
+
+# The claim's own fields on its page; a new claim adds "Save anyway" to them.
+CLAIM_FIELDS: tuple[str | tuple[str, ...], ...] = (
+    "text",
+    "speaker",
+    ("made_on", "made_on_text"),
+    "made_in",
+    "language",
+    "topics",
+)
 
 
 @admin.register(Claim)
@@ -140,7 +150,7 @@ class ClaimAdmin(ReadableHistory, HistoryAdmin):
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     inlines = [AppearanceInline, VerdictSummaryInline]
     fieldsets = [
-        (None, {"fields": ["text", "speaker", ("made_on", "made_on_text"), "made_in", "language", "topics"]}),
+        (None, {"fields": CLAIM_FIELDS}),
         ("Review", {"fields": ["assigned_to", "verdict_link", "loaded_version"]}),
     ]
     readonly_fields = ["verdict_link", "possibly_already_checked"]
@@ -155,8 +165,8 @@ class ClaimAdmin(ReadableHistory, HistoryAdmin):
         checked = ("Possibly already checked", {"fields": ["possibly_already_checked"]})
         if obj is None:
             # A near-duplicate is refused until "Save anyway" is ticked (ClaimAdminForm.clean).
-            main, review = self.fieldsets
-            return [(main[0], {"fields": [*main[1]["fields"], "save_anyway"]}), review]
+            review = self.fieldsets[1]
+            return [(None, {"fields": [*CLAIM_FIELDS, "save_anyway"]}), review]
         return [*self.fieldsets, checked]
 
     @admin.display(description="top matches (drafts included)")
@@ -185,7 +195,7 @@ class ClaimAdmin(ReadableHistory, HistoryAdmin):
     def save_related(self, request, form, formsets, change):
         services.claim_save(
             claim=form.instance,
-            actor=request.user,
+            actor=acting_user(request),
             expected_version=form.cleaned_data.get("loaded_version"),
             topics=form.cleaned_data.get("topics"),
             appearances=inline_parts(formsets, AppearanceInline),
@@ -253,7 +263,7 @@ class ClaimAdmin(ReadableHistory, HistoryAdmin):
             return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[claim.pk]))
         if current is None:
             try:
-                current = services.verdict_save(verdict=Verdict(claim=claim), actor=request.user)
+                current = services.verdict_save(verdict=Verdict(claim=claim), actor=acting_user(request))
             except WORKFLOW_ERRORS as error:
                 self.message_user(request, str(error), messages.ERROR)
                 return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[claim.pk]))
@@ -262,7 +272,7 @@ class ClaimAdmin(ReadableHistory, HistoryAdmin):
     @admin.action(description="Assign selected claims to me", permissions=["change"])
     def assign_to_me(self, request, queryset):
         for claim in queryset:
-            services.claim_assign(claim=claim, actor=request.user, reviewer=request.user)
+            services.claim_assign(claim=claim, actor=acting_user(request), reviewer=acting_user(request))
         self.message_user(request, f"{queryset.count()} claim(s) are now in your queue.", messages.SUCCESS)
 
 

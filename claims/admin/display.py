@@ -1,7 +1,11 @@
 """Small pieces the desk's screens share: rating chips, status badges, stylesheet, errors."""
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django.contrib.admin.options import InlineModelAdmin
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.utils.html import format_html
 
 from .. import services
@@ -21,6 +25,12 @@ def status_badge(status: str | None):
     if not status:
         return format_html('<span class="status-badge status-none">{}</span>', "no verdict")
     return format_html('<span class="status-badge status-{}">{}</span>', status, VerdictStatus(status).label.lower())
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The person acting on an admin screen."""
+    # The admin site lets only signed-in staff reach its views, so this is never anonymous.
+    return cast(User, request.user)
 
 
 class AdminStyles:
@@ -43,8 +53,13 @@ def inline_parts(formsets, inline: type[InlineModelAdmin]) -> services.Parts:
             raise PermissionDenied(f"{formset.model._meta.verbose_name_plural.capitalize()} cannot be changed here.")
     return parts
 
+if TYPE_CHECKING:
+    _Inline = InlineModelAdmin[Any, Any]
+else:
+    _Inline = object  # a mixin: the inline class comes later in the class's bases
 
-class LabelledInline:
+
+class LabelledInline(_Inline):
     """A tabular inline whose inputs are named for screen readers.
 
     Tabular inlines show a field's label only as the column header; each input gets its

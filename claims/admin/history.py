@@ -4,6 +4,8 @@ Replaces django-simple-history's list of raw records with rows of who, when, why
 what changed; the records and simple-history's other views stay as they are.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -11,8 +13,15 @@ from django.template.response import TemplateResponse
 
 from .. import history_log
 
+if TYPE_CHECKING:
+    from django.contrib.admin import ModelAdmin
 
-class ReadableHistory:
+    _Admin = ModelAdmin[Any]
+else:
+    _Admin = object  # a mixin: the ModelAdmin comes later in the class's bases
+
+
+class ReadableHistory(_Admin):
     """Mixed into a SimpleHistoryAdmin of claims or verdicts."""
 
     def history_view(self, request, object_id, extra_context=None):

@@ -4,6 +4,8 @@ The uploaded files wait in storage under a token bound to the session, so the co
 import writes exactly what the dry run checked. The import itself is ``claims.importing``.
 """
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect
@@ -20,8 +22,17 @@ IMPORT_RESULT_SESSION_KEY = "claimreview_import_result"
 # What the form decides about an import, kept in the session from the dry run to the import.
 IMPORT_OPTIONS = ("publisher_name", "skip_invalid", "day_first", "language")
 
+if TYPE_CHECKING:
+    from django.contrib.admin import ModelAdmin
 
-class ImportViews:
+    from ..models import Verdict
+
+    _Admin = ModelAdmin[Verdict]
+else:
+    _Admin = object  # a mixin: the ModelAdmin comes later in the class's bases
+
+
+class ImportViews(_Admin):
     """Mixed into the verdict admin: the import wizard and the link to it on the list."""
 
     def import_urls(self):

@@ -5,7 +5,10 @@ Which transitions exist, and who may make them when, is the table in
 and carry a transition out with ``services.verdict_transition``.
 """
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponseRedirect
@@ -17,15 +20,20 @@ from .. import services
 from ..forms import CorrectionForm, TransitionForm, correction_evidence_formset
 from ..models import Verdict
 from ..transitions import TRANSITIONS, Transition
-from .display import WORKFLOW_ERRORS
+from .display import WORKFLOW_ERRORS, acting_user
 
 
 def _expected_version(request: HttpRequest) -> int | None:
     expected = request.POST.get("loaded_version")
     return int(expected) if expected and expected.isdigit() else None
 
+if TYPE_CHECKING:
+    _Admin = admin.ModelAdmin[Verdict]
+else:
+    _Admin = object  # a mixin: the ModelAdmin comes later in the class's bases
 
-class WorkflowViews:
+
+class WorkflowViews(_Admin):
     """Mixed into the verdict admin: one confirmation page per transition, and the correction form."""
 
     def workflow_urls(self):
@@ -80,7 +88,7 @@ class WorkflowViews:
         if transition.name == "correct":
             return HttpResponseRedirect(self.transition_url(verdict, transition))
         change_url = reverse("admin:claims_verdict_change", args=[verdict.pk])
-        refused = services.refusal_of(verdict, request.user, transition.name)
+        refused = services.refusal_of(verdict, acting_user(request), transition.name)
         if refused and request.method != "POST":
             # Not offered now (its status moved on, or the second-person rule): say why, ask nothing.
             self.message_user(request, refused, messages.ERROR)
@@ -92,7 +100,7 @@ class WorkflowViews:
                 services.verdict_transition(
                     name=transition.name,
                     verdict=verdict,
-                    actor=request.user,
+                    actor=acting_user(request),
                     text=text,
                     expected_version=_expected_version(request),
                 )
@@ -109,7 +117,7 @@ class WorkflowViews:
     def correct_view(self, request: HttpRequest, verdict_id: int):
         verdict = get_object_or_404(Verdict.objects.select_related("claim", "rating"), pk=verdict_id)
         change_url = reverse("admin:claims_verdict_change", args=[verdict.pk])
-        refused = services.refusal_of(verdict, request.user, "correct")
+        refused = services.refusal_of(verdict, acting_user(request), "correct")
         if not request.user.has_perm(TRANSITIONS["correct"].permission):
             raise PermissionDenied
         if refused and request.method != "POST":
@@ -125,7 +133,7 @@ class WorkflowViews:
             try:
                 corrected = services.verdict_correct(
                     verdict=verdict,
-                    actor=request.user,
+                    actor=acting_user(request),
                     public_note=form.cleaned_data["public_note"],
                     changes=changes,
                     evidence=evidence.evidence(),
@@ -172,8 +180,9 @@ class WorkflowViews:
         The others are named and left out before anything is asked (the services check
         each one again when it is carried out).
         """
+        actor = acting_user(request)
         selected = list(queryset.select_related("claim", "rating", "reviewer"))
-        allowed = [verdict for verdict in selected if services.may(verdict, request.user, transition.name)]
+        allowed = [verdict for verdict in selected if services.may(verdict, actor, transition.name)]
         left_out = [verdict for verdict in selected if verdict not in allowed]
         if not allowed:
             self.message_user(
@@ -188,7 +197,7 @@ class WorkflowViews:
             done, failures = 0, []
             for verdict in allowed:
                 try:
-                    services.verdict_transition(name=transition.name, verdict=verdict, actor=request.user, text=text)
+                    services.verdict_transition(name=transition.name, verdict=verdict, actor=actor, text=text)
                 except WORKFLOW_ERRORS as error:
                     failures.append(f"“{verdict.claim}”: {error}")
                 else:
@@ -205,8 +214,8 @@ class WorkflowViews:
             transition=transition,
             form=form,
             queryset=allowed,
-            left_out=[(verdict, services.refusal_of(verdict, request.user, transition.name)) for verdict in left_out],
+            left_out=[(verdict, services.refusal_of(verdict, actor, transition.name)) for verdict in left_out],
             action=f"{transition.name}_selected",
-            action_checkbox_name=admin.helpers.ACTION_CHECKBOX_NAME,
+            action_checkbox_name=helpers.ACTION_CHECKBOX_NAME,
         )
         return TemplateResponse(request, "admin/claims/verdict/transition.html", context)
