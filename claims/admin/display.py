@@ -77,5 +77,6 @@ class LabelledInline(_Inline):
             if "DELETE" in form.fields:
                 form.fields["DELETE"].widget.attrs["aria-label"] = "Delete this row"
 
-        formset.add_fields = add_labelled_fields
+        # The formset class was just built for this inline: replacing its method touches no other.
+        formset.add_fields = add_labelled_fields  # type: ignore[method-assign]
         return formset

@@ -44,8 +44,9 @@ class CurrentRatingFilter(admin.SimpleListFilter):
         return [(rating.slug, rating.label) for rating in Rating.objects.all()]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return filter_by_current_rating(queryset, self.value())
+        value = self.value()
+        if value:
+            return filter_by_current_rating(queryset, value)
         return queryset
 
 
@@ -107,12 +108,13 @@ class SourceFilter(AutocompleteFilter):
 
     title = "appears in source"
     field_name = "source"
-    rel_model = Appearance
+    rel_model = Appearance  # type: ignore[assignment]  # the library declares None; any model is meant
     parameter_name = "source"
 
     def queryset(self, request, queryset):
-        if self.value() and str(self.value()).isdigit():
-            return queryset.filter(Exists(Appearance.objects.filter(claim=OuterRef("pk"), source_id=self.value())))
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(Exists(Appearance.objects.filter(claim=OuterRef("pk"), source_id=value)))
         return queryset
 
 

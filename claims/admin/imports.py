@@ -99,6 +99,7 @@ class ImportViews(_Admin):
             self.message_user(request, "The import job failed; nothing was written. Try again.", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:claims_verdict_import"))
         outcome = job.return_value
+        assert outcome is not None, "a successful import job returns its summary"
         if pending.get("confirmed") or outcome["refused"]:
             request.session.pop(IMPORT_SESSION_KEY, None)
         if pending.get("confirmed"):

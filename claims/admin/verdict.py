@@ -5,6 +5,8 @@ version); deleting a draft is ``services.verdict_discard``. The workflow pages a
 import wizard are mixed in from ``workflow`` and ``imports``.
 """
 
+from typing import cast
+
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -136,7 +138,8 @@ class VerdictAdmin(ReadableHistory, WorkflowViews, ImportViews, HistoryAdmin):
         return {**actions, **self.workflow_actions(request)}
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
+        # Django builds the form class from ``self.form``, a VerdictAdminForm.
+        form = cast(type[VerdictAdminForm], super().get_form(request, obj, change, **kwargs))
         form.submitting = _submitting(request)
         return form
 
