@@ -2,6 +2,7 @@
 
 import re
 from pathlib import Path
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -35,7 +36,8 @@ class VersionedModelForm(forms.ModelForm):
             self.fields["loaded_version"].initial = self.instance.version
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.instance.pk is not None:
             expected = cleaned.get("loaded_version")
             try:
@@ -109,20 +111,24 @@ class CorrectionForm(forms.Form):
     def __init__(self, *args, previous: Verdict, **kwargs):
         super().__init__(*args, **kwargs)
         self.previous = previous
-        self.fields["rating"].queryset = desk_ratings(previous.rating)
+        cast(RatingChoiceField, self.fields["rating"]).queryset = desk_ratings(previous.rating)
+
+    def previous_label(self) -> str:
+        return self.previous.rating.label if self.previous.rating_id and self.previous.rating else ""
 
     def names_old_rating(self, explanation: str) -> bool:
-        label = self.previous.rating.label if self.previous.rating_id else ""
+        label = self.previous_label()
         return bool(label) and re.search(rf"\b{re.escape(label)}\b", explanation, re.IGNORECASE) is not None
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         rating, explanation = cleaned.get("rating"), cleaned.get("explanation") or ""
         changed = rating is not None and rating.pk != self.previous.rating_id
-        if changed and self.names_old_rating(explanation) and not cleaned.get("keep_wording"):
+        if rating is not None and changed and self.names_old_rating(explanation) and not cleaned.get("keep_wording"):
             self.add_error(
                 "explanation",
-                f"The explanation still says “{self.previous.rating.label}”, the previous rating; "
+                f"The explanation still says “{self.previous_label()}”, the previous rating; "
                 f"the corrected rating is “{rating.label}”. Change the wording, or tick “Keep this wording”.",
             )
         return cleaned
@@ -163,13 +169,16 @@ def correction_evidence_formset(admin_site, *, previous: Verdict, data=None) -> 
         }
         for item in previous.evidence.all()
     ]
-    FormSet = forms.modelformset_factory(
-        Evidence,
-        form=CorrectionEvidenceForm,
-        formset=CorrectionEvidenceFormSet,
-        extra=len(initial) + 1,
-        can_delete=True,
-        widgets={"source": AutocompleteSelect(Evidence._meta.get_field("source"), admin_site)},
+    FormSet = cast(
+        type[CorrectionEvidenceFormSet],
+        forms.modelformset_factory(
+            Evidence,
+            form=CorrectionEvidenceForm,
+            formset=CorrectionEvidenceFormSet,
+            extra=len(initial) + 1,
+            can_delete=True,
+            widgets={"source": AutocompleteSelect(Evidence._meta.get_field("source"), admin_site)},
+        ),
     )
     FormSet.copied = len(initial)
     return FormSet(data, queryset=Evidence.objects.none(), initial=initial, prefix="evidence")
@@ -190,7 +199,9 @@ class VerdictAdminForm(VersionedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "rating" in self.fields:
-            self.fields["rating"].queryset = desk_ratings(self.instance.rating if self.instance.rating_id else None)
+            cast(RatingChoiceField, self.fields["rating"]).queryset = desk_ratings(
+                self.instance.rating if self.instance.rating_id else None
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -262,7 +273,8 @@ class MultipleFileField(forms.FileField):
 class ClaimReviewImportForm(forms.Form):
     """Files of ClaimReview to check (dry run) before anything is written."""
 
-    files = MultipleFileField(
+    # A declared field: the form's metaclass moves it into base_fields, so Form.files stays.
+    files = MultipleFileField(  # type: ignore[assignment]
         label="ClaimReview files",
         help_text="JSON or JSON-LD (single reviews, lists, DataFeeds, Google Fact Check Tools exports), "
         "fact-check pages saved as HTML, or CSV with one review per row.",
