@@ -58,7 +58,7 @@ def import_claimreview_job(
     import was refused.
     """
     job_id = str(context.task_result.id)
-    actor = get_user_model().objects.filter(pk=user_id).first()
+    actor = get_user_model().objects.filter(pk=user_id).first() if user_id is not None else None
     read = 0
 
     def progress(records: int) -> None:

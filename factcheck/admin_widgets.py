@@ -30,4 +30,4 @@ def optgroups(self, name, value, attr=None):
 
 
 def install() -> None:
-    AutocompleteMixin.optgroups = optgroups
+    AutocompleteMixin.optgroups = optgroups  # type: ignore[method-assign]  # replacing it is the point

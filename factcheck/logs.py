@@ -41,7 +41,7 @@ def user_id(request, *, look_up: bool = False) -> int | None:
     an error's log line makes no query of its own (the database may be why it failed)."""
     user = getattr(request, "user", None)
     wrapped = getattr(user, "_wrapped", user)
-    if wrapped is empty and look_up:
+    if user is not None and wrapped is empty and look_up:
         try:
             return user.pk if user.is_authenticated else None
         except DatabaseError:

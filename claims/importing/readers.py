@@ -188,7 +188,9 @@ def read_inputs(inputs: Iterable[Input]) -> Iterator[tuple[str, dict | RecordErr
             parser = _Page()
             parser.feed(text)
             page = {PAGE_URL: parser.url, PAGE_LANGUAGE: parser.language}
-            documents = [(f"{item.name} script {n}", block) for n, block in enumerate(parser.blocks, start=1)]
+            documents: list[tuple[str, str | bytes]] = [
+                (f"{item.name} script {n}", block) for n, block in enumerate(parser.blocks, start=1)
+            ]
             if not documents:
                 yield item.name, RecordError('no <script type="application/ld+json"> in this page')
         elif suffix in (".json", ".jsonld"):

@@ -15,6 +15,7 @@ import html
 import io
 import json
 from collections.abc import Iterator
+from typing import Any, Literal
 
 import ijson
 from ijson.common import ObjectBuilder
@@ -45,7 +46,7 @@ def _shape(raw: bytes) -> _Shape:
     """
     shape = _Shape()
     depth = 0
-    key = None
+    key = ""  # the top-level key being read; set before any value under it
     for event, value in ijson.basic_parse(io.BytesIO(raw)):
         if event == "map_key":
             if depth == 1:
@@ -96,10 +97,10 @@ class StreamedList(list):
         raise IndexError(index)
 
 
-def _values(raw: bytes, prefix: str, *, skip: frozenset[str] = frozenset()) -> Iterator[object]:
+def _values(raw: bytes, prefix: str, *, skip: frozenset[str] = frozenset()) -> Iterator[Any]:
     """Each value found at ``prefix`` (``item`` for a top-level list's items, ``""`` for the
     whole document), built one at a time; top-level keys in ``skip`` are left out."""
-    builder = None
+    builder: ObjectBuilder | Literal[False] | None = None  # False: the record grew too large
     depth = count = 0
     skipping = None
     for path, event, value in ijson.parse(io.BytesIO(raw), use_float=True):

@@ -14,6 +14,10 @@ class AnonRateThrottle(throttling.AnonRateThrottle):
     atomic increment (INCR on Redis) whatever the rate.
     """
 
+    # Set by DRF from the rate when there is one (allow_request returns first when there is none).
+    num_requests: int
+    duration: int
+
     def get_ident(self, request):
         return client_ip(request)
 
