@@ -81,10 +81,10 @@ class FactCheckFeed(Feed):
             prefix = "Retracted: "
         elif item.supersedes_id:
             prefix = "Corrected: "
-        return f"{prefix}{item.rating.label}: {item.headline or item.claim.text}"
+        return f"{prefix}{item.rating.label}: {item.headline or item.public_claim_text}"
 
     def item_description(self, item: Verdict) -> str:
-        parts = [f"Claim: {item.claim.text}", f"Rating: {item.rating.label}"]
+        parts = [f"Claim: {item.public_claim_text}", f"Rating: {item.rating.label}"]
         if item.public_note:
             label = "Retraction" if item.status == VerdictStatus.RETRACTED else "Correction"
             parts.append(f"{label}: {item.public_note}")
