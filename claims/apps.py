@@ -7,7 +7,11 @@ class ClaimsConfig(AppConfig):
     verbose_name = "Claims and verdicts"
 
     def ready(self) -> None:
+        from factcheck import admin_widgets
+
         from . import signals  # noqa: F401  (connects the receivers)
+
+        admin_widgets.install()
 
 
 class DeskAdminConfig(admin_apps.AdminConfig):

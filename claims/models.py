@@ -6,6 +6,7 @@ from django.db.models import F
 from django.db.models.functions import Length
 
 from factcheck.history import History
+from factcheck.weburls import WebURLField
 
 from .choices import (
     CURRENT_VERDICT_STATUSES,
@@ -291,7 +292,7 @@ class Verdict(models.Model):
         related_name="reviews",
         help_text="The fact-checker who published this review, when it is not this desk.",
     )
-    review_url = models.URLField(
+    review_url = WebURLField(
         "review URL", max_length=2000, blank=True, help_text="Where the review was published, for imported reviews."
     )
     review_rating_label = models.CharField(

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from factcheck.cache import redis_cache
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -77,6 +79,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request id for the response and every log line (factcheck.logs).
+    "factcheck.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Public GETs may read from replicas (factcheck.routers); everything else uses the primary.
     "factcheck.middleware.ReplicaReadsMiddleware",
@@ -87,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # 400 for input nothing can read (NUL bytes, over-long login names); JSON 404s under /api/.
+    "factcheck.middleware.InputGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -123,6 +129,13 @@ DATABASES = {
         conn_health_checks=True,
     ),
 }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A primary that does not answer (hung, failing over) is a 503 after this many seconds,
+    # not a request held until the app server's own timeout kills the worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    )
 
 # Read replicas (PostgreSQL streaming replicas of the primary): public API and page reads
 # go to them, everything else to the primary (factcheck.routers). Comma-separated URLs.
@@ -195,15 +208,22 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 # Caching: a shared Redis when REDIS_URL is set (throttling counters must be shared by all
 # app servers), otherwise memory local to each process.
+# A Redis that is down or hung costs a request at most one short timeout: the cache then
+# uses local memory for FACTCHECK_CACHE_RETRY_SECONDS (factcheck.cache; README: failure modes).
+FACTCHECK_CACHE_RETRY_SECONDS = float(os.environ.get("FACTCHECK_CACHE_RETRY_SECONDS", "10"))
 if os.environ.get("REDIS_URL"):
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-        }
+        "default": redis_cache(
+            os.environ["REDIS_URL"], timeout=float(os.environ.get("FACTCHECK_REDIS_TIMEOUT", "0.25"))
+        )
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Trusted proxies in front of the app (load balancer, CDN edge): the client address is the
+# right-most X-Forwarded-For entry they did not write (factcheck.clientip). It decides the
+# login lockout, the API throttle and the address in the logs alike.
+FACTCHECK_NUM_PROXIES = int(os.environ.get("FACTCHECK_NUM_PROXIES") or 0)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -223,7 +243,7 @@ REST_FRAMEWORK = {
         "integrations.apikeys.APIKeyRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("FACTCHECK_API_ANON_RATE", "600/minute")},
-    "NUM_PROXIES": int(os.environ["FACTCHECK_NUM_PROXIES"]) if os.environ.get("FACTCHECK_NUM_PROXIES") else None,
+    "NUM_PROXIES": FACTCHECK_NUM_PROXIES or None,
     "EXCEPTION_HANDLER": "factcheck.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -257,7 +277,7 @@ FACTCHECK_API_CACHE_SECONDS = int(os.environ.get("FACTCHECK_API_CACHE_SECONDS", 
 CORS_ALLOWED_ORIGINS = env_list("FACTCHECK_CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
-CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "X-Request-ID"]
 
 # The desk that publishes these fact-checks; used as ClaimReview author and in the API.
 FACTCHECK_DESK_NAME = os.environ.get("FACTCHECK_DESK_NAME", "factcheck demo desk")
@@ -328,8 +348,44 @@ AXES_COOLOFF_TIME = float(os.environ.get("FACTCHECK_LOGIN_COOLOFF_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-# The client address: behind FACTCHECK_NUM_PROXIES proxies, the one they report.
-AXES_IPWARE_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"]
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if REST_FRAMEWORK["NUM_PROXIES"] else ["REMOTE_ADDR"]
-)
+# The client address, as the throttle and the logs see it (never a forgeable left-most hop).
+AXES_CLIENT_IP_CALLABLE = "factcheck.clientip.client_ip"
+
+
+# Logs and error reports ----------------------------------------------------------------
+# One JSON line per event on standard error (factcheck.logs): every 5xx with its request id,
+# path and user id, and every request refused as abuse. Error reports by email go to
+# DJANGO_ADMINS ("Name <address>, other@example.org") when it is set, sent through the
+# DJANGO_EMAIL_* server below.
+ADMINS = [
+    (address.split("<")[0].strip() or address, address.split("<")[-1].rstrip(">").strip())
+    for address in env_list("DJANGO_ADMINS")
+]
+SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", "root@localhost")
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=False)
+LOG_LEVEL = os.environ.get("FACTCHECK_LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request": {"()": "factcheck.logs.RequestContextFilter"}},
+    "formatters": {"json": {"()": "factcheck.logs.JsonFormatter"}},
+    "handlers": {
+        "json": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request"]},
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR"},
+    },
+    "root": {"handlers": ["json"], "level": "WARNING"},
+    "loggers": {
+        # ERROR: the 5xx responses (4xx are the callers' business, logged only when refused as abuse).
+        "django.request": {
+            "handlers": ["json", *(["mail_admins"] if ADMINS else [])],
+            "level": "ERROR",
+            "propagate": False,
+        },
+        "django.security": {"handlers": ["json"], "level": "WARNING", "propagate": False},
+        "factcheck": {"handlers": ["json"], "level": LOG_LEVEL, "propagate": False},
+    },
+}

@@ -13,8 +13,10 @@ urlpatterns = [
     path("", include("integrations.urls")),
     path("", home, name="home"),
     # Browsers ask for /favicon.ico whatever the page says.
-    path("favicon.ico", RedirectView.as_view(url=static("claims/favicon.svg"), permanent=True)),
+    path("favicon.ico", RedirectView.as_view(url=static("claims/favicon.svg"), permanent=True), name="favicon"),
 ]
 
 # Under /api/ a path that names no endpoint is a JSON 404, like every other API error.
 handler404 = "factcheck.api.views.page_not_found"
+# A database that cannot be reached is a 503 with Retry-After; other failures JSON under /api/.
+handler500 = "factcheck.errors.server_error"

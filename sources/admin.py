@@ -1,6 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from factcheck.history_admin import HistoryAdmin
 from factcheck.paginators import LargeTablePaginator
 
 from .models import Publisher, Source
@@ -13,7 +13,7 @@ class PublisherAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(HistoryAdmin):
     list_display = ["title", "publisher", "kind", "published_on", "language", "has_archive"]
     list_filter = ["kind", "language"]
     list_select_related = ["publisher"]

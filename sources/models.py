@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from factcheck.history import History
+from factcheck.weburls import WebURLField
 
 from .choices import SourceKind
 
@@ -10,7 +11,7 @@ class Publisher(models.Model):
     """An outlet or organisation that publishes sources: a newspaper, broadcaster, agency."""
 
     name = models.CharField(max_length=200)
-    url = models.URLField("homepage URL", max_length=500, blank=True)
+    url = WebURLField("homepage URL", max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -34,7 +35,7 @@ class Source(models.Model):
     """
 
     title = models.CharField(max_length=500)
-    url = models.URLField("URL", max_length=2000, blank=True)
+    url = WebURLField("URL", max_length=2000, blank=True)
     publisher = models.ForeignKey(Publisher, on_delete=models.PROTECT, null=True, blank=True, related_name="sources")
     kind = models.CharField(max_length=32, choices=SourceKind, default=SourceKind.NEWS_ARTICLE)
     published_on = models.DateField(null=True, blank=True)

@@ -23,6 +23,10 @@ def pytest_configure(config):
     from django.db import connections
 
     connections.configure_settings(settings.DATABASES)
+    # Most tests are about other rules and submit bare verdicts, some from fixtures wider
+    # than one test; the evidence rule (FACTCHECK_SUBMIT_MIN_EVIDENCE, 1 by default) is
+    # tested where a test sets it back with the settings fixture.
+    settings.FACTCHECK_SUBMIT_MIN_EVIDENCE = 0
 
 
 def pytest_report_header(config):
@@ -104,9 +108,3 @@ def local_cache(settings):
     # Tests clear the cache (throttle counts); never let that reach a shared Redis.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-
-@pytest.fixture(autouse=True)
-def submit_without_evidence(settings):
-    # Most tests are about other rules and submit bare verdicts; the evidence rule
-    # (FACTCHECK_SUBMIT_MIN_EVIDENCE, 1 by default) is tested where it is set back.
-    settings.FACTCHECK_SUBMIT_MIN_EVIDENCE = 0

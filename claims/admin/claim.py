@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from simple_history.admin import SimpleHistoryAdmin
 
+from factcheck.history_admin import HistoryAdmin
 from factcheck.paginators import LargeTablePaginator
 from integrations.admin_actions import export_csv
 
@@ -118,7 +118,9 @@ def match_link(match) -> str:
 
 
 @admin.register(Claim)
-class ClaimAdmin(ReadableHistory, SimpleHistoryAdmin):
+class ClaimAdmin(ReadableHistory, HistoryAdmin):
+    # Changes go through the services (workflow, corrections): history is read-only.
+    revert_allowed = False
     form = ClaimAdminForm
     # What a reviewer picks work by, narrow enough for a laptop screen beside the filters.
     list_display = ["claim_text", "speaker_name", "status", "rating", "assigned_to"]

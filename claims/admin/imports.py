@@ -9,12 +9,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django_tasks import TaskResultStatus
 
 from .. import importing
 from ..forms import ClaimReviewImportForm
+from ..tasks import import_claimreview_job, read_import_progress
 
 IMPORT_SESSION_KEY = "claimreview_import"
 IMPORT_RESULT_SESSION_KEY = "claimreview_import_result"
+# What the form decides about an import, kept in the session from the dry run to the import.
+IMPORT_OPTIONS = ("publisher_name", "skip_invalid", "day_first", "language")
 
 
 class ImportViews:
@@ -53,54 +57,67 @@ class ImportViews:
         form = ClaimReviewImportForm(request.POST if posted else None, request.FILES if posted else None)
         if posted and form.is_valid():
             importing.discard(pending.get("token", ""))
-            request.session.pop(IMPORT_SESSION_KEY, None)
             inputs = [importing.Input(upload.name, upload.read()) for upload in form.cleaned_data["files"]]
             options = form.import_options()
-            try:
-                summary = importing.import_claimreview(inputs, dry_run=True, actor=request.user, **options)
-            except importing.ImportRefused as refused:
-                context.update(form=form, summary=refused.summary, refused=True)
-                return TemplateResponse(request, "admin/claims/verdict/import.html", context)
             token = importing.stash(inputs)
+            del inputs
+            # The dry run, like the import, runs on the background worker (claims.tasks).
+            job = import_claimreview_job.enqueue(token=token, user_id=request.user.pk, dry_run=True, **options)
             request.session[IMPORT_SESSION_KEY] = {
                 "token": token,
-                "names": [item.name for item in inputs],
+                "names": [upload.name for upload in form.cleaned_data["files"]],
+                "job": str(job.id),
                 **options,
             }
-            context.update(summary=summary, pending=request.session[IMPORT_SESSION_KEY], token=token)
-            return TemplateResponse(request, "admin/claims/verdict/import.html", context)
+            return HttpResponseRedirect(reverse("admin:claims_verdict_import"))
+        if not posted and pending.get("job"):
+            return self._job_page(request, pending, context)
         context.update(form=form, result=request.session.pop(IMPORT_RESULT_SESSION_KEY, None))
         return TemplateResponse(request, "admin/claims/verdict/import.html", context)
 
+    def _job_page(self, request, pending, context):
+        """The running job's progress, then the dry run's summary or the import's result."""
+        job = import_claimreview_job.get_result(pending["job"])
+        template = "admin/claims/verdict/import.html"
+        if not job.is_finished:
+            context.update(job=job, pending=pending, progress=read_import_progress(pending["job"]))
+            return TemplateResponse(request, template, context)
+        if job.status != TaskResultStatus.SUCCESSFUL:
+            request.session.pop(IMPORT_SESSION_KEY, None)
+            importing.discard(pending["token"])
+            self.message_user(request, "The import job failed; nothing was written. Try again.", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:claims_verdict_import"))
+        outcome = job.return_value
+        if pending.get("confirmed") or outcome["refused"]:
+            request.session.pop(IMPORT_SESSION_KEY, None)
+        if pending.get("confirmed"):
+            if outcome["refused"]:
+                context.update(form=ClaimReviewImportForm(), summary=outcome, refused=True)
+                return TemplateResponse(request, template, context)
+            self.message_user(request, outcome["lines"][0], messages.SUCCESS)
+            request.session[IMPORT_RESULT_SESSION_KEY] = outcome["lines"]
+            return HttpResponseRedirect(reverse("admin:claims_verdict_import"))
+        if outcome["refused"]:
+            importing.discard(pending["token"])
+            context.update(form=ClaimReviewImportForm(), summary=outcome, refused=True)
+            return TemplateResponse(request, template, context)
+        # The dry run passed: the upload waits for the confirmation (this page shows it again).
+        request.session[IMPORT_SESSION_KEY] = {**pending, "checked": True}
+        context.update(summary=outcome, pending=pending, token=pending["token"])
+        return TemplateResponse(request, template, context)
+
     def _confirm_import(self, request, pending, context):
         token = request.POST.get("token", "")
-        if not pending or pending.get("token") != token:
+        if not pending or pending.get("token") != token or not pending.get("checked") or pending.get("confirmed"):
             self.message_user(
                 request, "That upload is no longer waiting (already imported or cancelled).", messages.WARNING
             )
             return HttpResponseRedirect(reverse("admin:claims_verdict_import"))
-        try:
-            inputs = importing.unstash(token)
-        except FileNotFoundError:
-            request.session.pop(IMPORT_SESSION_KEY, None)
-            self.message_user(request, "That upload has expired; please upload the files again.", messages.WARNING)
-            return HttpResponseRedirect(reverse("admin:claims_verdict_import"))
-        try:
-            summary = importing.import_claimreview(
-                inputs,
-                skip_invalid=pending["skip_invalid"],
-                publisher_name=pending["publisher_name"],
-                day_first=pending.get("day_first"),
-                language=pending.get("language", ""),
-                actor=request.user,
-            )
-        except importing.ImportRefused as refused:
-            context.update(form=ClaimReviewImportForm(), summary=refused.summary, refused=True)
-            return TemplateResponse(request, "admin/claims/verdict/import.html", context)
-        finally:
-            # Imported or refused, the upload is done with: a retry starts from a new upload.
-            importing.discard(token)
-            request.session.pop(IMPORT_SESSION_KEY, None)
-        self.message_user(request, summary.lines()[0], messages.SUCCESS)
-        request.session[IMPORT_RESULT_SESSION_KEY] = summary.lines()
+        job = import_claimreview_job.enqueue(
+            token=token,
+            user_id=request.user.pk,
+            dry_run=False,
+            **{name: pending.get(name) for name in IMPORT_OPTIONS},
+        )
+        request.session[IMPORT_SESSION_KEY] = {**pending, "job": str(job.id), "confirmed": True}
         return HttpResponseRedirect(reverse("admin:claims_verdict_import"))

@@ -1,8 +1,8 @@
 """Speakers, topics and the rating scale: the reference data verdicts point to."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from factcheck.history_admin import HistoryAdmin
 from factcheck.paginators import LargeTablePaginator
 
 from ..models import Rating, Speaker, Topic
@@ -10,7 +10,7 @@ from .display import AdminStyles, colour_chip
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(SimpleHistoryAdmin):
+class SpeakerAdmin(HistoryAdmin):
     list_display = ["name", "kind", "is_anonymous", "role", "affiliation", "wikidata_id"]
     list_filter = ["kind", "is_anonymous"]
     search_fields = ["name"]

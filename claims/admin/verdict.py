@@ -8,8 +8,8 @@ import wizard are mixed in from ``workflow`` and ``imports``.
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
+from factcheck.history_admin import HistoryAdmin
 from factcheck.paginators import LargeTablePaginator
 from integrations.admin_actions import export_csv
 
@@ -56,7 +56,9 @@ class EvidenceInline(LabelledInline, admin.TabularInline):
 
 
 @admin.register(Verdict)
-class VerdictAdmin(ReadableHistory, WorkflowViews, ImportViews, SimpleHistoryAdmin):
+class VerdictAdmin(ReadableHistory, WorkflowViews, ImportViews, HistoryAdmin):
+    # Changes go through the services (workflow, corrections): history is read-only.
+    revert_allowed = False
     form = VerdictAdminForm
     change_form_template = "admin/claims/verdict/change_form.html"
     list_display = ["claim_text", "rating_chip", "status_display", "reviewer_name", "editor_name", "updated_at"]

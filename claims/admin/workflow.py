@@ -7,6 +7,7 @@ and carry a transition out with ``services.verdict_transition``.
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -55,6 +56,16 @@ class WorkflowViews:
             "original": verdict,
             **extra,
         }
+
+    def _stale(self, request: HttpRequest, verdict: Verdict) -> bool:
+        """Whether the verdict changed since the person opened the form (said in a message)."""
+        try:
+            with transaction.atomic():
+                services.lock_current_version(Verdict, verdict.pk, _expected_version(request))
+        except services.ConflictError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return True
+        return False
 
     def _after(self, verdict: Verdict, transition: Transition) -> str:
         if transition.to_status is None:  # the verdict is gone: back to its claim
@@ -108,7 +119,8 @@ class WorkflowViews:
         initial = {field: getattr(verdict, field) for field in services.CORRECTABLE_FIELDS}
         form = CorrectionForm(posted, initial=initial, previous=verdict)
         evidence = correction_evidence_formset(self.admin_site, previous=verdict, data=posted)
-        if posted is not None and form.is_valid() and evidence.is_valid():
+        stale = posted is not None and self._stale(request, verdict)
+        if posted is not None and not stale and form.is_valid() and evidence.is_valid():
             changes = {field: form.cleaned_data[field] for field in services.CORRECTABLE_FIELDS}
             try:
                 corrected = services.verdict_correct(

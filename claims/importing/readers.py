@@ -9,16 +9,13 @@ location names the file and the place in it for messages.
 """
 
 import csv
-import html
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
-import orjson
-
+from . import streaming
 from .summary import RecordError
 from .tabular import csv_records
 
@@ -195,7 +192,9 @@ def read_inputs(inputs: Iterable[Input]) -> Iterator[tuple[str, dict | RecordErr
             if not documents:
                 yield item.name, RecordError('no <script type="application/ld+json"> in this page')
         elif suffix in (".json", ".jsonld"):
-            documents = [(item.name, text)]
+            # Read from the bytes: a second copy of a large file as text is not needed.
+            del text
+            documents = [(item.name, item.content.removeprefix(b"\xef\xbb\xbf"))]
         else:
             yield (
                 item.name,
@@ -206,14 +205,12 @@ def read_inputs(inputs: Iterable[Input]) -> Iterator[tuple[str, dict | RecordErr
         keys = ""
         for where, document in documents:
             try:
-                data = orjson.loads(document)
-            except json.JSONDecodeError:
-                try:  # some pages escape their JSON-LD as HTML text
-                    data = orjson.loads(html.unescape(document))
-                except json.JSONDecodeError as error:
-                    yield where, RecordError(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})")
-                    unreadable = True
-                    continue
+                # Lists read an item at a time, nesting limited (claims.importing.streaming).
+                data = streaming.load(document, containers=("@graph", "dataFeedElement", *WRAPPING_KEYS))
+            except RecordError as error:
+                yield where, error
+                unreadable = True
+                continue
             for location, record in claim_reviews(data, where):
                 found_in_file = True
                 yield location, ({**page, **record} if page and isinstance(record, dict) else record)

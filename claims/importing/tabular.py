@@ -10,7 +10,6 @@ import does not read are named in its report (see :mod:`.normalise`).
 """
 
 import csv
-import io
 import re
 from collections.abc import Iterator
 
@@ -43,9 +42,15 @@ def column_path(column: str) -> str:
     return ".".join(part for part in parts if part)
 
 
+# Longer than any row of a ClaimReview spreadsheet; refused before the csv module splits it
+# (a line of millions of empty values would become millions of strings).
+MAX_CSV_LINE = 1_000_000
+
+
 def separator(text: str) -> str:
     """The header's separator: whichever of comma, semicolon and tab it has most of."""
-    header = text.split("\n", 1)[0]
+    end = text.find("\n", 0, MAX_CSV_LINE)
+    header = text[: MAX_CSV_LINE if end == -1 else end]
     counts = {candidate: header.count(candidate) for candidate in SEPARATORS}
     best = max(SEPARATORS, key=lambda candidate: counts[candidate])
     return best if counts[best] else ","
@@ -76,12 +81,31 @@ def _put(record: dict, path: str, value, column: str) -> None:
         target[leaf] = value
 
 
+# More columns than any ClaimReview has fields: a header wider than this is not one.
+MAX_CSV_COLUMNS = 200
+
+
+def _bounded_lines(text: str) -> Iterator[str]:
+    """The text's lines, without a second copy of it (io.StringIO keeps four bytes a character)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end + 1
+        if end - start > MAX_CSV_LINE:
+            raise csv.Error(f"a line longer than {MAX_CSV_LINE:,} characters: not a ClaimReview spreadsheet")
+        yield text[start:end]
+        start = end
+
+
 def csv_records(text: str, name: str) -> Iterator[tuple[str, dict | RecordError]]:
     """(location, record) for every row; RecordError for a row that cannot be read."""
-    reader = csv.reader(io.StringIO(text), delimiter=separator(text))
+    reader = csv.reader(_bounded_lines(text), delimiter=separator(text))
     header = next(reader, None)
     if not header or not any(column.strip() for column in header):
         yield name, RecordError("no header row: the first line names the columns")
+        return
+    if len(header) > MAX_CSV_COLUMNS:
+        yield name, RecordError(f"{len(header):,} columns; a ClaimReview CSV has at most {MAX_CSV_COLUMNS}")
         return
     paths = [column_path(column) for column in header]
     columns = {path: column.strip() for path, column in zip(paths, header, strict=True) if path}

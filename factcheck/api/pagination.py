@@ -16,7 +16,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import orjson
 from django.db import connections
@@ -31,6 +31,8 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 # character escaped by JSON as \uXXXX in the worst case: about 2,500 characters.
 MAX_CURSOR_LENGTH = 2500
 CURSOR_PATTERN = "^[A-Za-z0-9_=-]+$"
+
+MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)
 
 POSITION = "page_position"
 KEY = "page_key"
@@ -51,9 +53,15 @@ class Ordering:
             value = parse_datetime(raw) if isinstance(raw, str) else None
             if value is None:
                 raise ValueError(raw)
-            return value
+            # The API writes times in UTC; an offset beyond what PostgreSQL keeps (±15:59) is
+            # no time it wrote. Others are compared in UTC.
+            if value.tzinfo is None or abs(value.utcoffset()) > MAX_UTC_OFFSET:
+                raise ValueError(raw)
+            return value.astimezone(UTC)
         if self.kind is IntegerField:
             return int(raw)
+        if "\x00" in str(raw):  # no stored text holds NUL (PostgreSQL cannot)
+            raise ValueError(raw)
         return str(raw)
 
 

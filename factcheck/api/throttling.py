@@ -2,6 +2,8 @@
 
 from rest_framework import throttling
 
+from factcheck.clientip import client_ip
+
 
 class AnonRateThrottle(throttling.AnonRateThrottle):
     """DRF's anonymous limit (same setting, same per-address keys), counted in fixed windows.
@@ -11,6 +13,9 @@ class AnonRateThrottle(throttling.AnonRateThrottle):
     concurrent requests overwrite each other's update. A counter per window is one
     atomic increment (INCR on Redis) whatever the rate.
     """
+
+    def get_ident(self, request):
+        return client_ip(request)
 
     def allow_request(self, request, view):
         if self.rate is None:

@@ -16,6 +16,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from factcheck.logs import refused
+
 from .renderers import JSONRenderer
 from .schema import PublicAPISchema
 
@@ -76,6 +78,7 @@ def check_query_length(request) -> None:
         return
     length = len(unquote_plus(raw, errors="replace"))
     if length > MAX_QUERY_LENGTH:
+        refused(getattr(request, "_request", request), "query string too long", length=length)
         raise ValidationError(
             f"The query string is {length:,} characters long; the API reads at most {MAX_QUERY_LENGTH:,}."
         )

@@ -10,6 +10,7 @@ from django.urls import reverse
 from claims.models import Claim, Verdict
 from claims.ratingmap import UNMAPPED_SLUG
 from tests.importer.helpers import AFP, POLITIFACT, data_feed, review
+from tests.jobs import run_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,19 @@ def pending_files(media) -> list:
 
 
 def check(client, *files, **fields):
-    return client.post(IMPORT, {"files": list(files), **fields})
+    """Upload, let the worker run the dry run, and read the page that shows it."""
+    response = client.post(IMPORT, {"files": list(files), **fields})
+    if response.status_code != 302:
+        return response
+    assert run_jobs() == 1
+    return client.get(IMPORT)
+
+
+def confirm(client, token):
+    """Confirm, let the worker import, and follow to the page that shows the result."""
+    response = client.post(IMPORT, {"token": token, "confirm": "1"})
+    run_jobs()
+    return client.get(IMPORT, follow=True) if response.status_code == 302 else response
 
 
 def test_editor_sees_the_import_link_reviewer_does_not(editor, reviewer):
@@ -60,9 +73,7 @@ def test_dry_run_writes_nothing_then_confirm_imports_with_history(editor, media)
     assert len(pending_files(media)) == 1
 
     token = response.context["token"]
-    response = client.post(IMPORT, {"token": token, "confirm": "1"})
-    assert response.status_code == 302
-    result = client.get(response["Location"]).content.decode()
+    result = confirm(client, token).content.decode()
     assert "Import finished" in result
     assert "2 record(s) read, 2 review(s) imported" in result
     assert Verdict.objects.count() == before + 2
@@ -93,7 +104,7 @@ def test_skip_invalid_imports_the_rest(editor):
     broken = review(AFP, claimReviewed="")
     response = check(client, upload("mixed.json", [POLITIFACT, broken]), skip_invalid="on")
     assert "1 invalid record(s)" in response.content.decode()
-    client.post(IMPORT, {"token": response.context["token"], "confirm": "1"})
+    confirm(client, response.context["token"])
     assert Verdict.objects.filter(review_url=POLITIFACT["url"]).exists()
     assert not Verdict.objects.filter(review_url=AFP["url"]).exists()
 
@@ -103,7 +114,7 @@ def test_publisher_name_credits_reviews_without_author(editor):
     anonymous = review(POLITIFACT)
     del anonymous["author"]
     response = check(client, upload("anon.json", anonymous), publisher_name="Lead Stories")
-    client.post(IMPORT, {"token": response.context["token"], "confirm": "1"})
+    confirm(client, response.context["token"])
     assert Verdict.objects.get(review_url=POLITIFACT["url"]).reviewed_by.name == "Lead Stories"
 
 
@@ -145,7 +156,7 @@ def test_unmapped_labels_are_reported_in_the_dry_run(editor):
     client = login(editor)
     response = check(client, upload("odd.json", odd))
     assert "1 x Four Pinocchios-ish" in response.content.decode()
-    client.post(IMPORT, {"token": response.context["token"], "confirm": "1"})
+    confirm(client, response.context["token"])
     verdict = Verdict.objects.get(review_url=POLITIFACT["url"])
     assert (verdict.rating.slug, verdict.review_rating_label) == (UNMAPPED_SLUG, "Four Pinocchios-ish")
 
@@ -153,9 +164,22 @@ def test_unmapped_labels_are_reported_in_the_dry_run(editor):
 def test_several_files_import_together(editor):
     client = login(editor)
     response = check(client, upload("a.json", POLITIFACT), upload("b.json", AFP))
-    client.post(IMPORT, {"token": response.context["token"], "confirm": "1"})
+    confirm(client, response.context["token"])
     assert Claim.objects.filter(text=POLITIFACT["claimReviewed"]).exists()
     assert Claim.objects.filter(text=AFP["claimReviewed"]).exists()
+
+
+def test_the_page_follows_the_background_job(editor, media):
+    client = login(editor)
+    assert client.post(IMPORT, {"files": [upload("feed.json", data_feed(POLITIFACT, AFP))]}).status_code == 302
+    waiting = client.get(IMPORT).content.decode()
+    assert "Waiting for a worker" in waiting
+    assert 'http-equiv="refresh"' in waiting
+    assert run_jobs() == 1
+    for _ in range(2):  # the dry run's summary stays until confirmed or cancelled
+        body = client.get(IMPORT).content.decode()
+        assert "Import 2 reviews" in body
+        assert 'http-equiv="refresh"' not in body
 
 
 def test_the_date_order_and_language_chosen_apply_to_the_confirmed_import(editor):
@@ -167,7 +191,7 @@ def test_the_date_order_and_language_chosen_apply_to_the_confirmed_import(editor
 
     response = check(client, upload("ambiguous.json", record), date_order="day", language="en-US")
     token = response.context["token"]
-    client.post(IMPORT, {"confirm": "1", "token": token})
+    confirm(client, token)
 
     verdict = Verdict.objects.get(review_url=POLITIFACT["url"])
     assert verdict.first_published_at.date().isoformat() == "2024-04-03"

@@ -31,7 +31,7 @@ MISSING = {"integer": MISSING_ID, "number": MISSING_ID, "string": MISSING_TEXT}
 SIMILARITY_TEXT = {"text", "query"}
 
 # Routes that describe the API rather than serve its data.
-NOT_DATA = {"api-schema", "api-docs", "api-redoc"}
+NOT_DATA = {"api-schema", "api-docs", "api-redoc", "favicon"}
 
 REFERENCE = re.compile(
     r"/api/v1/(claims|verdicts|speakers|sources|publishers|topics|ratings)/([^/?#\"'\s<>.]+)(?:/|\.)"

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.choices import VerdictStatus
+from claims.forms import desk_ratings
 from claims.models import Claim, Evidence, Rating, Topic, Verdict
 from tests.admin.helpers import change_form_data
 from tests.concurrency.helpers import Outcome, Writer, run_pair
@@ -160,7 +161,7 @@ def test_concurrent_verdict_saves_in_the_admin_lose_nothing(
     interleaving, seeded_random, reviewer, editor, other_editor
 ):
     rng = seeded_random
-    ratings = list(Rating.objects.all())
+    ratings = list(desk_ratings())  # the scale a person grades with ("Not on our scale" is for imports)
     source = make_source("A report the verdicts cite")
     clients = {user.pk: login(user) for user in (reviewer, editor, other_editor)}
     for pair in range(PAIRS[interleaving]):

@@ -18,7 +18,7 @@ def run_worker() -> None:
 
 # The worker closes stale connections between jobs, as a long-running process must, so
 # these tests commit instead of running inside one rolled-back transaction.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_job_waits_in_the_database_until_a_worker_runs_it():
     result = queue_ping.enqueue(token="abc")
     result.refresh()
@@ -38,7 +38,7 @@ def test_queue_check_fails_when_no_worker_runs():
     assert queue_ping.get_backend().supports_get_result
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_queue_check_succeeds_with_a_worker_running(capsys):
     # db_worker's own loop, in a thread (signal handlers are the command's, not the loop's).
     worker = Worker(

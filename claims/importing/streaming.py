@@ -1,0 +1,175 @@
+"""Reading JSON(-LD) documents a record at a time, in bounded memory.
+
+A 50 MB upload parsed whole becomes millions of Python objects (``[{},{},…]`` took 1.7 GB).
+Here a document is read with ijson's streaming parser: once to learn its shape and check
+its nesting (deeper than ``MAX_DEPTH`` is refused with a clear error, where a recursive
+parser would crash), then into the same values a parser would give, except that the
+lists that hold records (a top-level list, and the lists of a top-level object: ``@graph``,
+``dataFeedElement``, ``claims``, ``items``...) are :class:`StreamedList` objects, read
+again item by item each time they are walked. A single item larger than
+``MAX_RECORD_VALUES`` values is refused: a ClaimReview has dozens. Memory is then bounded
+by one record, whatever the file.
+"""
+
+import html
+import io
+import json
+from collections.abc import Iterator
+
+import ijson
+from ijson.common import ObjectBuilder
+
+from .summary import RecordError
+
+MAX_DEPTH = 64
+MAX_RECORD_VALUES = 100_000
+# Documents small enough to parse again with the json module for its exact error position.
+PRECISE_ERRORS_BELOW = 1_000_000
+
+_STARTS = {"start_map", "start_array"}
+_ENDS = {"end_map", "end_array"}
+
+
+class _Shape:
+    def __init__(self):
+        self.top = None  # "object", "array" or "scalar"
+        self.items = 0  # a top-level list's items
+        self.arrays: dict[str, int] = {}  # the top-level object's lists, with their lengths
+
+
+def _shape(raw: bytes) -> _Shape:
+    """The top level's kind and the lengths of its lists; RecordError if too deep.
+
+    basic_parse, not parse: parse names every event's path, which for a document of a
+    million opening brackets is a million ever-longer strings before the depth is checked.
+    """
+    shape = _Shape()
+    depth = 0
+    key = None
+    for event, value in ijson.basic_parse(io.BytesIO(raw)):
+        if event == "map_key":
+            if depth == 1:
+                key = value
+            continue
+        # A value begins: count it as an item of the list it is in, at the top two levels.
+        if depth == 1 and shape.top == "array":
+            shape.items += event not in _ENDS
+        elif depth == 2 and key in shape.arrays:
+            shape.arrays[key] += event not in _ENDS
+        if event in _STARTS:
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise RecordError(f"nested deeper than {MAX_DEPTH} levels: not a ClaimReview document")
+            if depth == 1:
+                shape.top = "object" if event == "start_map" else "array"
+            elif depth == 2 and shape.top == "object" and event == "start_array":
+                shape.arrays[key] = 0
+        elif event in _ENDS:
+            depth -= 1
+        elif depth == 0:
+            shape.top = "scalar"
+    return shape
+
+
+class StreamedList(list):
+    """A list read from the document each time it is walked, one item in memory at a time.
+
+    An item too large to be a record is a RecordError in its place.
+    """
+
+    def __init__(self, raw: bytes, prefix: str, length: int):
+        super().__init__()
+        self._raw, self._prefix, self._length = raw, prefix, length
+
+    def __iter__(self):
+        return _values(self._raw, self._prefix)
+
+    def __len__(self):
+        return self._length
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return list(self)[index]
+        for number, item in enumerate(self):
+            if number == (index if index >= 0 else self._length + index):
+                return item
+        raise IndexError(index)
+
+
+def _values(raw: bytes, prefix: str, *, skip: frozenset[str] = frozenset()) -> Iterator[object]:
+    """Each value found at ``prefix`` (``item`` for a top-level list's items, ``""`` for the
+    whole document), built one at a time; top-level keys in ``skip`` are left out."""
+    builder = None
+    depth = count = 0
+    skipping = None
+    for path, event, value in ijson.parse(io.BytesIO(raw), use_float=True):
+        if builder is None:
+            if path != prefix or event in _ENDS or event == "map_key":
+                continue
+            if event not in _STARTS:
+                yield value
+                continue
+            builder, depth, count = ObjectBuilder(), 0, 0
+        depth += event in _STARTS
+        depth -= event in _ENDS
+        if prefix == "" and depth == 1 and event == "map_key":
+            skipping = value if value in skip else None
+        if skipping is not None and not (depth <= 1 and event in ("map_key", "end_map")):
+            continue
+        count += 1
+        if builder is not False:
+            if count > MAX_RECORD_VALUES:
+                builder = False
+            else:
+                builder.event(event, value)
+        if depth == 0:
+            yield (
+                builder.value
+                if builder is not False
+                else RecordError(f"a single record with more than {MAX_RECORD_VALUES:,} values: not a ClaimReview")
+            )
+            builder = None
+
+
+def _invalid(document: str, error: Exception) -> RecordError:
+    if len(document) < PRECISE_ERRORS_BELOW:
+        try:
+            json.loads(document)
+        except json.JSONDecodeError as precise:
+            return RecordError(f"not valid JSON (line {precise.lineno}, column {precise.colno}: {precise.msg})")
+        except RecursionError:
+            pass
+    return RecordError(f"not valid JSON ({str(error).splitlines()[0]})")
+
+
+def load(document: str | bytes, *, containers: tuple[str, ...]):
+    """The document, parsed with the lists that hold records streamed: a top-level list,
+    and the lists under ``containers`` keys of a top-level object. (The object's other lists
+    are its own values, read whole, as long as they are not larger than a record may be.)
+
+    Raises RecordError when it is not JSON, nests too deep or holds an oversized record.
+    """
+    raw = document.encode() if isinstance(document, str) else document
+    try:
+        shape = _shape(raw)
+    except ijson.JSONError as error:
+        text = raw.decode()
+        unescaped = html.unescape(text)  # some pages escape their JSON-LD as HTML text
+        if unescaped == text:
+            raise _invalid(text, error) from error
+        try:
+            raw = unescaped.encode()
+            shape = _shape(raw)
+        except ijson.JSONError:
+            raise _invalid(text, error) from error
+    if shape.top == "array":
+        return StreamedList(raw, "item", shape.items)
+    whole = next(_values(raw, "", skip=frozenset(shape.arrays)))
+    if isinstance(whole, RecordError):
+        raise whole
+    for key, length in shape.arrays.items():
+        if key not in containers and length > MAX_RECORD_VALUES:
+            raise RecordError(f"a list of {length:,} values under {key!r}: not a ClaimReview document")
+        streamed = StreamedList(raw, f"{key}.item", length)
+        whole[key] = streamed if key in containers else list(streamed)
+    return whole

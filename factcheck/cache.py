@@ -1,0 +1,111 @@
+"""The shared cache (Redis), degrading to memory local to the process when Redis fails.
+
+Redis holds the API throttle's counters. When it is closed, hung or flapping, a request
+must not fail or wait for it: every call has a short socket timeout, and after a failure
+the cache stops asking Redis for ``FACTCHECK_CACHE_RETRY_SECONDS`` and uses a per-process
+memory cache instead, logging one warning per such interval.
+
+Why a local fallback rather than failing open: the throttle keeps limiting each client
+while Redis is away, only per process instead of across servers (each client may make
+the allowed rate once per worker process), and cached values are recomputed rather than
+lost in an error. Nothing the cache holds is the only copy of anything.
+"""
+
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+from redis.retry import Retry
+
+logger = logging.getLogger("factcheck.cache")
+
+
+def redis_cache(url: str, *, timeout: float) -> dict:
+    """The CACHES entry for the shared Redis at ``url``, with ``timeout`` seconds per socket call."""
+    return {
+        "BACKEND": "factcheck.cache.ResilientRedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "socket_connect_timeout": timeout,
+            "socket_timeout": timeout,
+            # No retries: a second attempt at a dead server doubles the wait for nothing.
+            "retry": Retry(NoBackoff(), 0),
+        },
+    }
+
+
+# Per process, shared by the cache objects of every thread (Django makes one per thread):
+# until when each Redis location is left alone.
+_redis_down_until: dict[str, float] = {}
+_lock = threading.Lock()
+
+
+class ResilientRedisCache(RedisCache):
+    """Django's Redis cache, answered from local memory while Redis cannot be reached."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._location = server if isinstance(server, str) else ",".join(server)
+        # LocMemCache keeps its data per name, process-wide: every thread sees the same counters.
+        self._fallback = LocMemCache(f"redis-fallback:{self._location}", {"TIMEOUT": params.get("TIMEOUT", 300)})
+
+    def _call(self, method: str, *args, **kwargs):
+        if time.monotonic() >= _redis_down_until.get(self._location, 0.0):
+            try:
+                return getattr(super(), method)(*args, **kwargs)
+            except (RedisError, OSError) as error:
+                self._redis_failed(error)
+        return getattr(self._fallback, method)(*args, **kwargs)
+
+    def _redis_failed(self, error: Exception) -> None:
+        retry = settings.FACTCHECK_CACHE_RETRY_SECONDS
+        with _lock:
+            # Several threads may fail at once: only the first one of an interval logs.
+            if time.monotonic() < _redis_down_until.get(self._location, 0.0):
+                return
+            _redis_down_until[self._location] = time.monotonic() + retry
+        logger.warning(
+            "Redis unreachable (%s: %s); using this process's memory for %s s",
+            type(error).__name__,
+            error,
+            retry,
+            extra={"event": "cache_unavailable"},
+        )
+
+    def add(self, *args, **kwargs):
+        return self._call("add", *args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        return self._call("get", *args, **kwargs)
+
+    def set(self, *args, **kwargs):
+        return self._call("set", *args, **kwargs)
+
+    def touch(self, *args, **kwargs):
+        return self._call("touch", *args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return self._call("delete", *args, **kwargs)
+
+    def get_many(self, *args, **kwargs):
+        return self._call("get_many", *args, **kwargs)
+
+    def has_key(self, *args, **kwargs):
+        return self._call("has_key", *args, **kwargs)
+
+    def incr(self, *args, **kwargs):
+        return self._call("incr", *args, **kwargs)
+
+    def set_many(self, *args, **kwargs):
+        return self._call("set_many", *args, **kwargs)
+
+    def delete_many(self, *args, **kwargs):
+        return self._call("delete_many", *args, **kwargs)
+
+    def clear(self):
+        return self._call("clear")

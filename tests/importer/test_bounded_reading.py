@@ -1,0 +1,61 @@
+"""Hostile uploads are refused clearly, read one record at a time: nesting, width, size."""
+
+import pytest
+
+from claims.importing import Input, read_inputs
+from claims.importing.streaming import MAX_DEPTH, MAX_RECORD_VALUES
+from claims.importing.summary import RecordError
+from claims.importing.tabular import MAX_CSV_COLUMNS
+
+
+def read(name: str, content: str) -> list:
+    return list(read_inputs([Input(name, content.encode())]))
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 1000, 100_000])
+def test_deep_nesting_is_refused_with_a_clear_error(depth):
+    for document in ("[" * depth + "]" * depth, '{"@graph":' + "[" * depth + "]" * depth + "}", "[" * depth):
+        [(_where, error)] = read("deep.json", document)
+        assert isinstance(error, RecordError)
+        assert f"nested deeper than {MAX_DEPTH} levels" in str(error)
+
+
+def test_nesting_up_to_the_limit_is_read():
+    document = '{"@type": "ClaimReview", "x": ' + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "}"
+    [(_where, record)] = read("ok.json", document)
+    assert record["@type"] == "ClaimReview"
+
+
+def test_one_enormous_record_is_refused():
+    alone = '{"@type": "ClaimReview", "x": [' + ",".join(["{}"] * (MAX_RECORD_VALUES + 10)) + "]}"
+    [(_where, error)] = read("huge.json", alone)
+    assert isinstance(error, RecordError)
+    document = '[{"@type": "ClaimReview", "x": [' + ",".join(["{}"] * (MAX_RECORD_VALUES + 10)) + "]}]"
+    errors = [record for _, record in read("huge.json", document) if isinstance(record, RecordError)]
+    assert errors, "the oversized record is not imported"
+
+
+def test_records_are_found_in_every_container_shape():
+    review = '{"@type": "ClaimReview", "url": "https://x.example/r"}'
+    for document in (
+        f"[{review}, {{}}, {review}]",
+        f'{{"@graph": [{review}, [], {review}]}}',
+        f'{{"@type": "DataFeed", "dataFeedElement": [{{"@type": "DataFeedItem", "item": {review}}}, {review}]}}',
+    ):
+        found = [record for _, record in read("feed.json", document) if not isinstance(record, RecordError)]
+        assert len(found) == 2, document
+
+
+def test_a_csv_wider_than_any_claimreview_is_refused():
+    header = ",".join(f"c{n}" for n in range(MAX_CSV_COLUMNS + 1))
+    [(_where, error)] = read("wide.csv", header + "\n" + "a," * MAX_CSV_COLUMNS + "a\n")
+    assert isinstance(error, RecordError)
+    assert f"at most {MAX_CSV_COLUMNS}" in str(error)
+
+
+def test_a_csv_line_longer_than_any_row_is_refused_before_it_is_split():
+    from claims.importing.tabular import MAX_CSV_LINE
+
+    [(_where, error)] = read("long.csv", "url,claimReviewed\n" + "," * (MAX_CSV_LINE + 1) + "\n")
+    assert isinstance(error, RecordError)
+    assert "longer than" in str(error)

@@ -1,0 +1,28 @@
+"""Running background jobs inside a test, as the worker (`manage.py db_worker`) would."""
+
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+
+def run_jobs() -> int:
+    """Run every waiting job, one after the other; returns how many ran.
+
+    The worker's own loop also closes stale database connections between jobs, which would
+    end a test's transaction: this runs its jobs the same way without that housekeeping.
+    """
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while (job := DBTaskResult.objects.ready().get_locked()) is not None:
+        job.claim(worker.worker_id)
+        worker.run_task(job)
+        ran += 1
+    return ran
