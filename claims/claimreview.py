@@ -18,7 +18,7 @@ from django.urls import reverse
 from factcheck.api.fields import iso_datetime
 
 from .choices import SpeakerKind, VerdictStatus
-from .models import Appearance, Verdict
+from .models import Appearance, Rating, Verdict
 from .selectors import rating_scale_bounds
 
 SCHEMA_CONTEXT = "https://schema.org"
@@ -117,10 +117,11 @@ def _creative_work(appearance: Appearance) -> dict:
     work["headline"] = source.title
     if source.published_on:
         work["datePublished"] = source.published_on.isoformat()
-    if source.publisher_id:
-        work["publisher"] = {"@type": "Organization", "name": source.publisher.name}
-        if source.publisher.url:
-            work["publisher"]["url"] = source.publisher.url
+    publisher = source.publisher
+    if publisher is not None:
+        work["publisher"] = {"@type": "Organization", "name": publisher.name}
+        if publisher.url:
+            work["publisher"]["url"] = publisher.url
     return work
 
 
@@ -128,10 +129,20 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def _rating(verdict: Verdict) -> Rating:
+    rating = verdict.rating
+    # Reviews are of published verdicts, which the database requires to have a rating.
+    assert rating is not None
+    return rating
+
+
 def _review_rating(verdict: Verdict, bounds: tuple[int | None, int | None]) -> dict:
     if verdict.review_rating_label or verdict.review_rating_value is not None:
         # An imported review: its rating exactly as its author gave it.
-        review_rating = {"@type": "Rating", "alternateName": verdict.review_rating_label or verdict.rating.label}
+        review_rating: dict[str, object] = {
+            "@type": "Rating",
+            "alternateName": verdict.review_rating_label or _rating(verdict).label,
+        }
         for key, value in (
             ("ratingValue", verdict.review_rating_value),
             ("bestRating", verdict.review_best_rating),
@@ -140,7 +151,7 @@ def _review_rating(verdict: Verdict, bounds: tuple[int | None, int | None]) -> d
             if value is not None:
                 review_rating[key] = _number(value)
         return review_rating
-    rating = verdict.rating
+    rating = _rating(verdict)
     review_rating = {"@type": "Rating", "alternateName": rating.label}
     worst, best = bounds
     # Off-axis ratings ("Disputed", "Opinion") have no place on the numeric scale.

@@ -289,7 +289,7 @@ def link_versions(verdicts: list[Verdict]) -> list[Verdict]:
     for verdict in verdicts:
         Verdict.superseded_by.related.set_cached_value(verdict, None)
     for verdict in verdicts:
-        older = by_id.get(verdict.supersedes_id)
+        older = by_id.get(verdict.supersedes_id) if verdict.supersedes_id is not None else None
         if older is not None:
             Verdict.supersedes.field.set_cached_value(verdict, older)
             Verdict.superseded_by.related.set_cached_value(older, verdict)

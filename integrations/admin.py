@@ -26,7 +26,8 @@ class APIKeyForm(forms.ModelForm):
         fields = ["name", "owner", "scope", "rate_limit", "expiry_date", "revoked"]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         owner = data.get("owner")
         if data.get("scope") == APIKeyScope.DESK and owner is not None and not is_desk_member(owner):
             raise ValidationError({"scope": "Only a desk member's key may read unpublished material."})
@@ -35,8 +36,8 @@ class APIKeyForm(forms.ModelForm):
 
 class UsageInline(admin.TabularInline):
     model = APIKeyUsage
-    fields = ["day", "requests"]
-    readonly_fields = fields
+    readonly_fields = ("day", "requests")
+    fields = readonly_fields
     extra = 0
     max_num = 0
     can_delete = False
@@ -47,9 +48,10 @@ class UsageInline(admin.TabularInline):
 @admin.register(APIKey)
 class APIKeyAdmin(APIKeyModelAdmin):
     form = APIKeyForm
-    list_display = ["name", "owner", "scope", "rate_limit", "prefix", "created", "requests_today", "revoked"]
-    list_filter = ["scope", "revoked", "created"]
-    search_fields = ["name", "prefix", "owner__username"]
+    # The library's admin sets these as tuples, typed by their exact length: any other value is "incompatible".
+    list_display = ["name", "owner", "scope", "rate_limit", "prefix", "created", "requests_today", "revoked"]  # type: ignore[assignment]
+    list_filter = ["scope", "revoked", "created"]  # type: ignore[assignment]
+    search_fields = ["name", "prefix", "owner__username"]  # type: ignore[assignment]
     autocomplete_fields = ["owner"]
     inlines = [UsageInline]
     actions = ["revoke"]
@@ -74,7 +76,8 @@ class SubscriptionForm(forms.ModelForm):
         fields = ["name", "url", "events", "is_active"]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("url") and data.get("events"):
             check_subscription(url=data["url"], events=list(data["events"]))
         return data

@@ -11,7 +11,8 @@ list item flattened: nested objects become dotted columns (``speaker.name``,
 """
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from django.db.models import F
 from django.http import HttpResponse, StreamingHttpResponse
@@ -66,7 +67,7 @@ class _Line:
         return text
 
 
-def _csv_text(rows: Iterable[list]) -> str:
+def _csv_text(rows: Iterable[Sequence[Any]]) -> str:
     writer = csv.writer(_Line())
     return "".join(writer.writerow([_cell(value) for value in row]) for row in rows)
 
@@ -95,7 +96,7 @@ def _page(view, verdicts) -> HttpResponse:
     return response
 
 
-def stream_list(view, verdicts) -> HttpResponse:
+def stream_list(view, verdicts) -> HttpResponse | StreamingHttpResponse:
     """Every row of a filtered list as CSV, in the list's ordering, streamed (or one page, if asked)."""
     request = view.request
     paginator = view.paginator

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
 from claims.choices import VerdictStatus
 from claims.models import Rating, Verdict
@@ -25,7 +25,18 @@ from .selectors import FEED_LENGTH, feed_verdicts
 EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-class StableDate:
+def _claim_text(item: Verdict) -> str:
+    """The claim's public wording, annotated by ``feed_verdicts()`` (claims.visibility.claim_wording)."""
+    return item.public_claim_text  # type: ignore[attr-defined]  # a queryset annotation
+
+
+def _rating_label(item: Verdict) -> str:
+    # Feeds hold published and retracted verdicts: those always have a rating (a database constraint).
+    assert item.rating is not None
+    return item.rating.label
+
+
+class StableDate(SyndicationFeed):
     def latest_post_date(self):
         return super().latest_post_date() if self.items else EMPTY_FEED_DATE
 
@@ -81,10 +92,10 @@ class FactCheckFeed(Feed):
             prefix = "Retracted: "
         elif item.supersedes_id:
             prefix = "Corrected: "
-        return f"{prefix}{item.rating.label}: {item.headline or item.claim.text}"
+        return f"{prefix}{_rating_label(item)}: {item.headline or _claim_text(item)}"
 
     def item_description(self, item: Verdict) -> str:
-        parts = [f"Claim: {item.claim.text}", f"Rating: {item.rating.label}"]
+        parts = [f"Claim: {_claim_text(item)}", f"Rating: {_rating_label(item)}"]
         if item.public_note:
             label = "Retraction" if item.status == VerdictStatus.RETRACTED else "Correction"
             parts.append(f"{label}: {item.public_note}")
@@ -107,7 +118,7 @@ class FactCheckFeed(Feed):
         return settings.FACTCHECK_DESK_NAME
 
     def item_categories(self, item: Verdict) -> list[str]:
-        return [item.rating.label]
+        return [_rating_label(item)]
 
 
 class SpeakerMixin:

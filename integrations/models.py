@@ -3,10 +3,12 @@
 import base64
 import secrets
 import uuid
+from typing import ClassVar, cast
 
 from django.conf import settings
 from django.db import models
-from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
+from rest_framework_api_key.models import AbstractAPIKey
+from rest_framework_api_key.models import APIKeyManager as LibraryAPIKeyManager
 
 
 class APIKeyScope(models.TextChoices):
@@ -14,10 +16,14 @@ class APIKeyScope(models.TextChoices):
     DESK = "desk", "Public and unpublished read (desk tools; the owner's desk rights)"
 
 
-class APIKeyManager(BaseAPIKeyManager):
-    def get_usable_keys(self):
+class APIKeyManager(LibraryAPIKeyManager):
+    def get_usable_keys(self) -> models.QuerySet["APIKey"]:
         # Authentication reads the owner of the key it finds.
         return super().get_usable_keys().select_related("owner")
+
+    def get_from_key(self, key: str) -> "APIKey":
+        # The library's manager is typed for its abstract model; this one only holds ours.
+        return cast("APIKey", super().get_from_key(key))
 
 
 class APIKey(AbstractAPIKey):
@@ -31,9 +37,10 @@ class APIKey(AbstractAPIKey):
     scope = models.CharField(max_length=16, choices=APIKeyScope, default=APIKeyScope.PUBLIC)
     rate_limit = models.PositiveIntegerField(default=600, help_text="Requests per minute this key may make.")
 
-    objects = APIKeyManager()
+    objects: ClassVar[APIKeyManager] = APIKeyManager()
 
-    class Meta(AbstractAPIKey.Meta):
+    # Not derived from the library's Meta: every option it sets is set here.
+    class Meta:
         verbose_name = "API key"
         verbose_name_plural = "API keys"
         ordering = ["-created"]

@@ -4,6 +4,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from claims.choices import VerdictStatus
 from claims.models import Verdict
+from claims.visibility import claim_wording
 
 FEED_LENGTH = 50
 
@@ -22,6 +23,8 @@ def feed_verdicts() -> QuerySet[Verdict]:
         Verdict.objects.filter(status__in=[VerdictStatus.PUBLISHED, VerdictStatus.RETRACTED])
         .annotate(republished=Exists(republished))
         .exclude(status=VerdictStatus.RETRACTED, republished=True)
+        # A withdrawn claim reads as it stood when it was retracted, never as edited since.
+        .annotate(public_claim_text=claim_wording("claim"))
         # The entry shows the claim, its speaker and the rating.
         .select_related("claim__speaker", "rating")
         .order_by("-updated_at", "-id")

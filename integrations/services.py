@@ -1,6 +1,6 @@
 """Writes for the integrations: webhook subscriptions (used by the admin and the command)."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -24,7 +24,7 @@ def check_subscription(*, url: str, events: list[str]) -> None:
 
 @transaction.atomic
 def webhook_subscription_create(
-    *, name: str, url: str, events: list[str], actor: AbstractBaseUser | None = None, secret: str | None = None
+    *, name: str, url: str, events: list[str], actor: User | None = None, secret: str | None = None
 ) -> WebhookSubscription:
     if actor is not None and not actor.has_perm("integrations.add_webhooksubscription"):
         raise PermissionDenied("You do not have permission to add webhook subscriptions.")
@@ -38,7 +38,7 @@ def webhook_subscription_create(
 
 
 @transaction.atomic
-def webhook_subscription_remove(*, subscription: WebhookSubscription, actor: AbstractBaseUser | None = None) -> None:
+def webhook_subscription_remove(*, subscription: WebhookSubscription, actor: User | None = None) -> None:
     """Remove a subscription and its deliveries (sent or not): nothing more goes to that receiver."""
     if actor is not None and not actor.has_perm("integrations.delete_webhooksubscription"):
         raise PermissionDenied("You do not have permission to remove webhook subscriptions.")

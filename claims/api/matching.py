@@ -55,7 +55,9 @@ class SimilarQuerySerializer(serializers.Serializer):
 
 class SimilarRatingSerializer(serializers.Serializer):
     slug = serializers.CharField()
-    label = serializers.CharField()
+    # The metaclass moves declared fields off the class, so Field.label is untouched; the
+    # stubs do not model that.
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class SimilarVerdictSerializer(serializers.Serializer):
@@ -108,7 +110,9 @@ def _similar_item(match, request) -> dict:
             "id": verdict.pk,
             "status": verdict.status,
             "headline": verdict.headline,
-            "rating": {"slug": verdict.rating.slug, "label": verdict.rating.label} if verdict.rating_id else None,
+            "rating": {"slug": verdict.rating.slug, "label": verdict.rating.label}
+            if verdict.rating is not None
+            else None,
             "url": request.build_absolute_uri(reverse("api-v1:verdict-detail", args=[verdict.pk])),
             "claim_review_url": request.build_absolute_uri(reverse("api-v1:verdict-claim-review", args=[verdict.pk]))
             if published
@@ -272,7 +276,7 @@ class GoogleClaimSearchViewSet(QueryParametersMixin, viewsets.GenericViewSet):
         page_size = params.get("pageSize") or SEARCH_PAGE_SIZE
         offset = params.get("pageToken", params.get("offset", 0))
         claims = visible_claims(desk_member=False)
-        verdict_filter = {}
+        verdict_filter: dict[str, object] = {}
         if params.get("maxAgeDays"):
             verdict_filter["published_at__gte"] = timezone.now() - timedelta(days=params["maxAgeDays"])
         site = params.get("reviewPublisherSiteFilter", "").strip().lower().removeprefix("www.")
@@ -289,7 +293,8 @@ class GoogleClaimSearchViewSet(QueryParametersMixin, viewsets.GenericViewSet):
         # Filters narrow the ranked list: rank more than a page so that a filtered page is still full.
         pool = SEARCH_MAX_RESULTS + 1 if verdict_filter else offset + page_size + 1
         matches = similar_claims(params["query"], language=params.get("languageCode"), limit=pool, claims=claims)
-        ranked = [match.claim for match in matches]
+        # similar_claims returns only matches whose claim it loaded.
+        ranked = [match.claim for match in matches if match.claim is not None]
         page = ranked[offset : offset + page_size]
         body: dict = {"claims": [_google_claim(claim, listed_verdict(claim)) for claim in page]}
         if len(ranked) > offset + page_size and offset + page_size < SEARCH_MAX_RESULTS:

@@ -5,6 +5,7 @@ from functools import cached_property
 from django.db import router
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
+from django_filters.filterset import FilterSet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -89,7 +90,7 @@ def _evidence():
     return Evidence.objects.select_related("source__publisher").defer("source__archived_text")
 
 
-class FastListMixin:
+class FastListMixin(PublicReadOnlyViewSet):
     """Lists of claims and verdicts, built without serializers.
 
     On PostgreSQL the database builds each item's JSON and the page is one statement
@@ -99,12 +100,20 @@ class FastListMixin:
     """
 
     list_kind: str
+    filterset_class: type[FilterSet]
     # ?format=csv streams every row the filters select (integrations.csv_export).
     renderer_classes = [JSONRenderer, CSVRenderer]
 
     @cached_property
     def desk_member(self) -> bool:
         return is_desk_member(self.request.user)
+
+    @property
+    def keyset(self) -> KeysetPagination:
+        """The list's paginator: these lists always page by keyset."""
+        paginator = self.paginator
+        assert paginator is not None
+        return paginator
 
     def listed_statuses(self) -> tuple[str, ...]:
         raise NotImplementedError
@@ -118,7 +127,7 @@ class FastListMixin:
             return stream_list(self, self.filter_queryset(Verdict.objects.filter(status__in=statuses)))
         host = origin(request)
         if database_builds_json():
-            order = self.paginator.orderings[self.paginator.ordering_name(request)]
+            order = self.keyset.orderings[self.keyset.ordering_name(request)]
             if self.has_filters():
                 verdicts = self.filter_queryset(Verdict.objects.filter(status__in=statuses))
                 sql, params = compiled(json_rows(self.list_kind, verdicts, host, order))
@@ -126,9 +135,9 @@ class FastListMixin:
                 sql, params = unfiltered_sql(self.list_kind, statuses, order, host)
             # The database the router picks for this read (a replica for public GETs).
             using = router.db_for_read(Verdict)
-            return self.get_paginated_response(self.paginator.paginate_sql(sql, params, request, using=using))
+            return self.get_paginated_response(self.keyset.paginate_sql(sql, params, request, using=using))
         verdicts = self.filter_queryset(Verdict.objects.filter(status__in=statuses))
-        rows = self.paginate_queryset(plain_rows(self.list_kind, verdicts))
+        rows = self.keyset.paginate_queryset(plain_rows(self.list_kind, verdicts), request, view=self)
         return self.get_paginated_response([item(self.list_kind, row, host) for row in rows])
 
     def check_status_request(self, requested: set[str], public: tuple) -> None:
@@ -186,7 +195,7 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
         choices = visibility.claim_list_statuses(desk_member=True)
         if status not in choices:
             raise ValidationError({"status": [f"Choose one of: {', '.join(choices)}."]})
-        if status != VerdictStatus.PUBLISHED and self.paginator.ordering_name(self.request) in PUBLICATION_ORDERINGS:
+        if status != VerdictStatus.PUBLISHED and self.keyset.ordering_name(self.request) in PUBLICATION_ORDERINGS:
             raise ValidationError({"ordering": ["Unpublished claims have no publication time: order by updated_at."]})
         return (status,)
 
@@ -284,7 +293,7 @@ class VerdictViewSet(FastListMixin, PublicReadOnlyViewSet):
         self.check_status_request(requested, public)
         if not requested:
             requested = set(visibility.verdict_statuses(self.desk_member))
-        if requested - set(public) and self.paginator.ordering_name(self.request) in PUBLICATION_ORDERINGS:
+        if requested - set(public) and self.keyset.ordering_name(self.request) in PUBLICATION_ORDERINGS:
             raise ValidationError({"ordering": ["Unpublished verdicts have no publication time: order by updated_at."]})
         return tuple(sorted(requested))
 
@@ -406,5 +415,7 @@ class ClaimReviewFeedViewSet(PublicAPIMixin, viewsets.GenericViewSet):
 
     def list(self, request, *args, **kwargs):
         verdicts = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        # ClaimReviewPagination always pages, so there is always a page.
+        assert verdicts is not None
         latest = max((verdict.updated_at for verdict in verdicts), default=None)
         return self.get_paginated_response(data_feed(verdicts, date_modified=latest))

@@ -17,7 +17,8 @@ MODEL = "wordllama l2_supercat 256"
 
 @lru_cache(maxsize=1)
 def model():
-    import wordllama
+    # wordllama ships no type information.
+    import wordllama  # type: ignore[import-untyped]
     from wordllama import WordLlama
 
     # The weights and tokenizer ship in the package. WordLlama looks for the tokenizer in

@@ -24,7 +24,7 @@ database through the visibility policy before anyone sees it.
 import threading
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 from django.conf import settings
@@ -69,7 +69,7 @@ class SemanticIndex:
         self.languages = np.zeros(0, dtype=np.int16)
         self.stamps = np.zeros(0, dtype=np.int64)
         self.language_codes: dict[str, int] = {}
-        self.watermark = None
+        self.watermark: datetime | None = None
         self.synced_at = float("-inf")
         self.centroids: np.ndarray | None = None
         self.partition_rows = np.zeros(0, dtype=np.int64)

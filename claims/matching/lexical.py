@@ -104,7 +104,8 @@ class PostgresLexical:
         self, lexemes: set[str], *, language: str | None, limit: int, public_only: bool
     ) -> list[tuple[int, float]]:
         """(claim id, ts_rank_cd) of up to ``limit`` claims sharing the most of ``lexemes``."""
-        chosen, rows = [], 0
+        chosen: list[str] = []
+        rows = 0
         for lexeme in self.stats.rarest_first(lexemes)[:DISTINCTIVE_WORDS]:
             frequency = self.stats.frequencies.get(lexeme, 0)
             if chosen and rows + frequency > ROW_BUDGET:

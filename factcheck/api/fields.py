@@ -7,6 +7,7 @@ everything the serializers produce share this one format.
 
 import copy
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from django.db import models
 from rest_framework import serializers
@@ -35,6 +36,9 @@ class ModelSerializer(serializers.ModelSerializer):
     fields depend only on the class (its Meta and declared fields), so they are built
     once per class and copied, as DRF itself copies declared fields.
     """
+
+    # Set on each class by get_fields, the first time it builds that class's fields.
+    _built_fields: ClassVar[dict[str, serializers.Field]]
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,

@@ -18,7 +18,7 @@ class JSONObject(Func):
         self.keys = list(fields)
         super().__init__(*fields.values())
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context):
         parts, params = [], []
         for key, expression in zip(self.keys, self.get_source_expressions(), strict=True):
             sql, expression_params = compiler.compile(expression)
@@ -43,7 +43,7 @@ class Precompiled(Func):
         self.tables = list(anchors)
         super().__init__(*(F(path) for path in anchors.values()))
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context):
         sql = self.sql
         for table, anchor in zip(self.tables, self.get_source_expressions(), strict=True):
             if anchor.alias != table:
@@ -65,6 +65,6 @@ class Link(Func):
         self.prefix = prefix
         super().__init__(expression)
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context):
         sql, params = compiler.compile(self.get_source_expressions()[0])
         return f"(%s || ({sql})::text || '/')", [self.prefix, *params]

@@ -15,8 +15,10 @@ hand-written query would. Other lists are paginated as rows (``paginate_queryset
 import base64
 import binascii
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import orjson
 from django.db import connections
@@ -217,7 +219,7 @@ class KeysetPagination(BasePagination):
     def _value(row, name):
         return row[name] if isinstance(row, dict) else getattr(row, name)
 
-    def _set_links(self, rows, more: bool, position_of):
+    def _set_links(self, rows, more: bool, position_of: Callable[[Any], tuple[Any, Any]]):
         """Next/previous cursors from the first and last rows shown."""
         self.next = self.previous = None
         if not rows:

@@ -18,6 +18,7 @@ from drf_spectacular.utils import OpenApiParameter
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import serializers
 from rest_framework.response import Response
+from rest_framework.viewsets import ViewSetMixin
 
 from .filters import MAX_ID, IdFilter
 from .renderers import JSONRenderer
@@ -31,7 +32,9 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class ValidationErrorSerializer(ErrorSerializer):
-    errors = serializers.DictField(
+    # The metaclass moves declared fields off the class, so Serializer.errors is untouched;
+    # the stubs do not model that.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Messages per parameter.",
     )
@@ -43,6 +46,12 @@ def _header(description: str, schema: dict | None = None, *, required: bool = Fa
 
 class PublicAPISchema(AutoSchema):
     """drf-spectacular's AutoSchema, with the API's errors, caching headers and id range."""
+
+    def _action(self) -> str | None:
+        # Only viewsets (PublicAPIMixin) use this schema; they name the action described.
+        view = self.view
+        assert isinstance(view, ViewSetMixin)
+        return view.action
 
     def _is_detail(self) -> bool:
         return "{" in self.path
@@ -87,13 +96,15 @@ class PublicAPISchema(AutoSchema):
         }
         responses.setdefault("304", {"description": "Not modified since the version the caller holds.", "headers": {}})
         responses["304"]["headers"].update(cache_headers)
-        errors = {"400": (ValidationErrorSerializer, "A parameter is unknown, malformed, out of range or too long.")}
+        errors: dict[str, tuple[type[ErrorSerializer], str]] = {
+            "400": (ValidationErrorSerializer, "A parameter is unknown, malformed, out of range or too long.")
+        }
         errors["401"] = (
             ErrorSerializer,
             "The credentials sent are not valid: an unknown, revoked or expired API key or token (anonymous "
             "callers send none).",
         )
-        if self.view.action == "list" and "status" in getattr(
+        if self._action() == "list" and "status" in getattr(
             getattr(self.view, "filterset_class", None), "base_filters", {}
         ):
             errors["403"] = (ValidationErrorSerializer, "Only desk members may ask for unpublished statuses.")
@@ -117,7 +128,7 @@ class PublicAPISchema(AutoSchema):
 
     def _success_headers(self) -> dict:
         # A list streamed as CSV (integrations.csv_export) is sent before it is complete: no ETag.
-        streams = self.view.action == "list" and any(
+        streams = self._action() == "list" and any(
             getattr(renderer, "format", None) == "csv" for renderer in self.view.renderer_classes
         )
         etag = "Identifies this version of the response (send it back in If-None-Match)."

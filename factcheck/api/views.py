@@ -11,6 +11,7 @@ from django.utils.http import http_date
 from django.views import defaults
 from django_filters import utils
 from django_filters.filters import CharFilter
+from django_filters.filterset import FilterSet
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -18,6 +19,7 @@ from rest_framework.settings import api_settings
 
 from factcheck.logs import refused
 
+from .pagination import KeysetPagination
 from .renderers import JSONRenderer
 from .schema import PublicAPISchema
 
@@ -58,14 +60,14 @@ def with_last_modified(response, *objects):
 
 
 @lru_cache(maxsize=256)
-def only_filters(filterset_class, names: frozenset[str]):
+def only_filters(filterset_class: type[FilterSet], names: frozenset[str]) -> type[FilterSet]:
     """``filterset_class`` reduced to the filters a request names.
 
     A filterset copies every filter and builds a form class each time it is used; with
     sixteen filters that costs more than the query it adds to. The reduced class keeps
     the same filters, methods and validation for the parameters given.
     """
-    reduced = type(filterset_class.__name__, (filterset_class,), {})
+    reduced: type[FilterSet] = type(filterset_class.__name__, (filterset_class,), {})
     reduced.base_filters = {name: filterset_class.base_filters[name] for name in names}
     return reduced
 
@@ -84,10 +86,19 @@ def check_query_length(request) -> None:
         )
 
 
-class PublicAPIMixin:
+class PublicAPIMixin(viewsets.GenericViewSet):
     """Refuses parameters it does not know and query strings too long; cacheable when public."""
 
     schema = PublicAPISchema()
+    # django-filter's attribute, which DRF's stubs do not declare; None where nothing filters.
+    filterset_class: type[FilterSet] | None
+
+    @property
+    def paginator(self) -> KeysetPagination | None:
+        """The public API pages by keyset (KeysetPagination) or not at all."""
+        paginator = super().paginator
+        assert paginator is None or isinstance(paginator, KeysetPagination)
+        return paginator
 
     def initial(self, request, *args, **kwargs):
         # Before anything reads the parameters: content negotiation reads ``format``.
@@ -122,8 +133,9 @@ class PublicAPIMixin:
             names.add(api_settings.URL_FORMAT_OVERRIDE)
         if self.action != "list":
             return names
-        if getattr(self, "filterset_class", None):
-            names |= set(self.filterset_class.base_filters)
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class:
+            names |= set(filterset_class.base_filters)
         if self.paginator is not None:
             names |= self.paginator.parameter_names
         return names

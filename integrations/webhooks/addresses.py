@@ -27,25 +27,27 @@ def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return address.is_global and not (address.is_multicast or address.is_reserved or address.is_unspecified)
 
 
-def check_url(url: str) -> None:
-    """Refuse (ValidationError) a URL that is not http(s) with a host, before resolving anything."""
+def check_url(url: str) -> str:
+    """The URL's host name; ValidationError if it is not http(s) with a host (nothing is resolved yet)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError("A webhook URL must be http:// or https:// with a host name.")
     if parts.username or parts.password:
         raise ValidationError("A webhook URL must not carry a user name or password.")
+    return parts.hostname
 
 
 def resolve(url: str) -> tuple[str, str, int]:
     """(host, checked address, port) for ``url``; RefusedAddress if it may not be reached."""
-    check_url(url)
+    host = check_url(url)
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
         raise RefusedAddress(f"{parts.hostname} does not resolve: {error}") from error
-    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    # Stream sockets of the IP families: the address is the text of an IP (v6 with a zone, maybe).
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     if not settings.FACTCHECK_WEBHOOK_ALLOW_PRIVATE:
         refused = [str(address) for address in addresses if not _is_public(address)]
         if refused:
@@ -53,7 +55,7 @@ def resolve(url: str) -> tuple[str, str, int]:
                 f"{parts.hostname} resolves to {', '.join(refused)}: private, loopback and link-local addresses "
                 "are refused (FACTCHECK_WEBHOOK_ALLOW_PRIVATE allows them)."
             )
-    return parts.hostname, str(addresses[0]), port
+    return host, str(addresses[0]), port
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
@@ -67,12 +69,13 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     def __init__(self, host: str, address: str, port: int, timeout: float):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self._tls)
         self._address = address
 
     def connect(self):
         sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> tuple[int, str]:

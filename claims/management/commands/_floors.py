@@ -148,6 +148,10 @@ def pick_values(search: str) -> dict:
     claim = Claim.objects.get(pk=newest.values_list("claim_id", flat=True)[0])
     appearance = Appearance.objects.filter(claim__in=newest.values("claim_id")[:200]).select_related("source")[0]
     corrected = newest.filter(supersedes__isnull=False).values_list("claim_id", flat=True).first()
+    published_at = newest.values_list("published_at", flat=True)[500]
+    made_on = Claim.objects.exclude(made_on=None).order_by("-made_on").values_list("made_on", flat=True)[5000]
+    # Published verdicts have a publication time (a database constraint); made_on=None is excluded.
+    assert published_at is not None and made_on is not None
     tagged = Topic.objects.filter(claims__in=newest.values("claim_id")[:200]).order_by("id").first()
     return {
         "": None,
@@ -157,10 +161,8 @@ def pick_values(search: str) -> dict:
         "source": appearance.source_id,
         "publisher": appearance.source.publisher_id,
         "language": claim.language,
-        "published_after": newest.values_list("published_at", flat=True)[500].isoformat(),
-        "made_after": Claim.objects.exclude(made_on=None).order_by("-made_on").values_list("made_on", flat=True)[
-            5000
-        ].isoformat(),
+        "published_after": published_at.isoformat(),
+        "made_after": made_on.isoformat(),
         "updated_since": Claim.objects.order_by("-updated_at").values_list("updated_at", flat=True)[5000].isoformat(),
         "q": search,
         "claim_id": corrected or claim.pk,

@@ -95,6 +95,7 @@ class Command(BaseCommand):
             Verdict.objects.filter(status=VerdictStatus.PUBLISHED).order_by("-id").select_related("claim").first()
         )
         claim = latest_published.claim if latest_published else Claim.objects.order_by("-id").first()
+        assert claim is not None, "handle() refuses an empty database"
         speaker = (
             Claim.objects.filter(speaker__isnull=False)
             .order_by("-id")

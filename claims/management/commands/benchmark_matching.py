@@ -149,7 +149,7 @@ class Command(BaseCommand):
             out(f"{name + f' (n={len(cases)})':42} " + "  ".join(f"{cell:>15}" for cell in cells))
         # What the partitioned index loses against scoring every vector.
         cases = suites["headline -> claim (all)"]
-        agree = 0
+        agree = 0.0
         for language, query, _, _ in cases:
             fast = [m.claim_id for m in match_claims(query, language=language, public_only=False, method="semantic")]
             exact = match_claims(query, language=language, public_only=False, method="semantic", exact=True)
@@ -181,7 +181,7 @@ class Command(BaseCommand):
                     response = client.get(f"{path}?{urlencode({key: query})}", secure=True)
                     durations.append((time.perf_counter() - started) * 1000)
                     if response.status_code != 200:
-                        raise CommandError(f"{path} answered {response.status_code}: {response.content[:200]}")
+                        raise CommandError(f"{path} answered {response.status_code}: {response.content[:200]!r}")
                 out(
                     f"{label:14} p50 {statistics.median(durations):7.1f}  p95 {_percentile(durations, 0.95):7.1f}  "
                     f"max {max(durations):7.1f}  (n={len(durations)})"

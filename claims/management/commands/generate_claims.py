@@ -142,7 +142,7 @@ class Command(BaseCommand):
     def _staff(self):
         User = get_user_model()
         groups = {name: Group.objects.get(name=name) for name in ("Reviewer", "Editor")}
-        users = {}
+        users: dict[str, list[int]] = {}
         for name, count in (("Reviewer", 12), ("Editor", 3)):
             users[name] = []
             for number in range(1, count + 1):

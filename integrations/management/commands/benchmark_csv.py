@@ -40,7 +40,8 @@ class Command(BaseCommand):
             response = client.get(url)
             assert response.status_code == 200, response.content
             rows = size = 0
-            for piece in response.streaming_content:
+            # The stubs type the test client's answer as a plain response; this one is streamed.
+            for piece in response.streaming_content:  # type: ignore[attr-defined]
                 # Each piece holds whole rows; quoted text may hold line breaks, so parse.
                 rows += sum(1 for _ in csv.reader(io.StringIO(piece.decode())))
                 size += len(piece)

@@ -80,12 +80,13 @@ class Command(BaseCommand):
                 transitions, halfway=lambda: self._kill_and_restart(receiver_args, worker_args)
             )
             self._wait_until_settled(set(commits), timeout)
-            first_attempts = {
-                f"msg_{event_id.hex}": moment.timestamp()
-                for event_id, moment in WebhookDelivery.objects.filter(subscription=subscription).values_list(
-                    "event_id", "first_attempt_at"
-                )
-            }
+            first_attempts = {}
+            for event_id, moment in WebhookDelivery.objects.filter(subscription=subscription).values_list(
+                "event_id", "first_attempt_at"
+            ):
+                if moment is None:  # settled deliveries have all been attempted
+                    raise CommandError(f"The delivery of event {event_id} was never attempted.")
+                first_attempts[f"msg_{event_id.hex}"] = moment.timestamp()
         finally:
             for process in self.processes.values():
                 process.kill()
@@ -149,6 +150,8 @@ class Command(BaseCommand):
                 services.verdict_retract(verdict=standing.pop(0), actor=editor, public_note="Retracted.")
             committed = time.time()
             event = WebhookEvent.objects.order_by("-created_at").only("id").first()
+            if event is None:
+                raise CommandError("The transition recorded no webhook event.")
             commits[event.webhook_id] = committed
             if len(commits) == count // 2:
                 halfway()
