@@ -123,6 +123,20 @@ def claim_wording(prefix: str = ""):
     )
 
 
+def public_updated_at():
+    """When the public record of a claim last changed, as SQL (claims with a public page).
+
+    A claim with a published verdict: its ``updated_at``. A withdrawn claim: its last
+    retraction, since nothing the desk does to it afterwards is public.
+    """
+    last_retraction = (
+        Verdict.objects.filter(claim_id=OuterRef("id"), status=VerdictStatus.RETRACTED)
+        .order_by("-retracted_at")
+        .values("retracted_at")[:1]
+    )
+    return Case(When(published_verdict_exists("id"), then=F("updated_at")), default=Subquery(last_retraction))
+
+
 def show_as_withdrawn(claim: Claim, *, retracted_at) -> Claim:
     """Reduce a withdrawn claim (loaded for a public page) to what the public may still see of it.
 

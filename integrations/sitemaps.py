@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from claims.visibility import public_claim_pages
+from claims.visibility import public_claim_pages, public_updated_at
 
 
 class HomeSitemap(Sitemap):
@@ -23,14 +23,14 @@ class FactCheckSitemap(Sitemap):
     limit = 10_000
 
     def items(self):
-        return public_claim_pages().order_by("pk").only("pk", "updated_at")
+        return public_claim_pages().annotate(public_updated_at=public_updated_at()).order_by("pk").only("pk")
 
     def location(self, claim):
         return reverse("fact-check", args=[claim.pk])
 
     def lastmod(self, claim):
-        # A claim's updated_at moves whenever anything public about it changes.
-        return claim.updated_at
+        # Moves whenever anything public about the claim changes, and only then.
+        return claim.public_updated_at
 
 
 SITEMAPS = {"pages": HomeSitemap, "fact-checks": FactCheckSitemap}

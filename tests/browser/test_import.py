@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from claims.models import Verdict
 from tests.browser.test_review_flow import log_in
 from tests.importer.helpers import AFP, POLITIFACT, data_feed
+from tests.jobs import run_jobs
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +29,9 @@ def test_editor_imports_a_feed_after_checking_the_dry_run(demo_desk, live_server
         page.click("text=Import ClaimReview")
         page.set_input_files("#id_files", str(feed))
         page.click("#check-import")
+        # The dry run is a background job: the page says it waits for a worker, which runs it.
+        expect(page.locator("#import-progress")).to_contain_text("Waiting for a worker")
+        assert run_jobs() == 1
 
         # The dry run says what will happen; nothing is written yet.
         summary = page.locator("#import-summary")
@@ -36,6 +40,8 @@ def test_editor_imports_a_feed_after_checking_the_dry_run(demo_desk, live_server
         assert Verdict.objects.count() == before
 
         page.click("#confirm-import")
+        expect(page.locator("#import-progress")).to_contain_text("Waiting for a worker")
+        assert run_jobs() == 1
         expect(page.locator("#import-result")).to_contain_text("2 review(s) imported")
         assert Verdict.objects.count() == before + 2
 

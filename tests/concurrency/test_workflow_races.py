@@ -28,7 +28,7 @@ from django.utils import timezone
 from claims import services
 from claims.choices import CURRENT_VERDICT_STATUSES, VerdictStatus
 from claims.models import Claim, Evidence, Rating, Verdict
-from tests.admin.helpers import change_form_data
+from tests.admin.helpers import change_form_data, formset_data
 from tests.concurrency.helpers import Overlap, overlap
 from tests.factories import make_claim, make_source, make_verdict
 
@@ -236,7 +236,9 @@ class TestCorrecting:
         first, second = login(editor), login(other_editor)
 
         def post(client, headline):
+            page = client.get(url).context
             data = {
+                **formset_data(page["evidence_formset"]),
                 "rating": str(verdict.rating_id),
                 "headline": headline,
                 "explanation": verdict.explanation,
@@ -283,7 +285,7 @@ class TestStartingAVerdict:
         url = reverse("admin:claims_claim_grade", args=[claim.pk])
         first, second = login(reviewer), login(other_reviewer)
 
-        race = overlap(lambda: first.get(url), lambda: second.get(url), hold_on=Verdict)
+        race = overlap(lambda: first.post(url), lambda: second.post(url), hold_on=Verdict)
 
         assert race.second_waited
         assert race.first.ok and race.second.ok, (race.first.error, race.second.error)
