@@ -59,6 +59,7 @@ screenshots: install | $(CHROMIUM)
 
 lint: install
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) manage.py makemigrations --check --dry-run
 
 clean:

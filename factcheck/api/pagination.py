@@ -57,7 +57,8 @@ class Ordering:
                 raise ValueError(raw)
             # The API writes times in UTC; an offset beyond what PostgreSQL keeps (±15:59) is
             # no time it wrote. Others are compared in UTC.
-            if value.tzinfo is None or abs(value.utcoffset()) > MAX_UTC_OFFSET:
+            offset = value.utcoffset()
+            if offset is None or abs(offset) > MAX_UTC_OFFSET:
                 raise ValueError(raw)
             return value.astimezone(UTC)
         if self.kind is IntegerField:
