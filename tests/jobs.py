@@ -1,5 +1,6 @@
 """Running background jobs inside a test, as the worker (`manage.py db_worker`) would."""
 
+from django.db import transaction
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -21,8 +22,12 @@ def run_jobs() -> int:
         excluded_queue_names=[],
     )
     ran = 0
-    while (job := DBTaskResult.objects.ready().get_locked()) is not None:
-        job.claim(worker.worker_id)
+    while True:
+        # Claimed under a row lock in a transaction of its own, as the worker does.
+        with transaction.atomic():
+            job = DBTaskResult.objects.ready().get_locked()
+            if job is None:
+                return ran
+            job.claim(worker.worker_id)
         worker.run_task(job)
         ran += 1
-    return ran
