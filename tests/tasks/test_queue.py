@@ -6,9 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django_tasks import TaskResultStatus
-from django_tasks_db.management.commands.db_worker import Worker
 
 from claims.tasks import queue_ping
+from tests.jobs import make_worker
 
 
 def run_worker() -> None:
@@ -41,16 +41,7 @@ def test_queue_check_fails_when_no_worker_runs():
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_queue_check_succeeds_with_a_worker_running(capsys):
     # db_worker's own loop, in a thread (signal handlers are the command's, not the loop's).
-    worker = Worker(
-        queue_names=["default"],
-        interval=0.1,
-        batch=False,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    )
+    worker = make_worker()
 
     def work():
         try:
