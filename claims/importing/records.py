@@ -18,7 +18,7 @@ def publisher_key(name: str) -> str:
     return name.lower()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Options:
     """What the person importing says about the data."""
 
@@ -27,7 +27,7 @@ class Options:
     language: str = ""  # the reviews' language, for data that does not say
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Work:
     url: str
     title: str
@@ -44,7 +44,7 @@ class Work:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     name: str
     kind: str
@@ -57,7 +57,7 @@ class Person:
         return ("qid", self.wikidata_id) if self.wikidata_id else ("name", self.name.casefold(), self.kind)
 
 
-@dataclass
+@dataclass(slots=True)
 class Review:
     where: str
     url: str

@@ -174,21 +174,41 @@ class ConstrainedFilterExtension(DjangoFilterExtension):
 
 
 class SchemaView(SpectacularAPIView):
-    """The OpenAPI document, built once per process (per version and language).
+    """The OpenAPI document, built and rendered once per process (per version, language and format).
 
-    Building it walks every view and takes about a second of CPU; it only changes with the
-    code, so building it per request would let any anonymous caller spend that second at will.
+    Building it walks every view and takes about a second of CPU, and rendering it as YAML
+    another ~130 ms; it only changes with the code, so doing either per request would let any
+    anonymous caller spend that time at will.
     """
 
     _built: ClassVar[dict] = {}
+    _rendered: ClassVar[dict] = {}
+
+    def _schema_key(self, request) -> tuple:
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        return (version, get_language())
 
     def _get_schema_response(self, request):
-        version = self.api_version or request.version or self._get_version_parameter(request)
-        key = (version, get_language())
+        key = self._schema_key(request)
         if key not in self._built:
             self._built[key] = super()._get_schema_response(request).data
-        filename = self._get_filename(request, version)
+        filename = self._get_filename(request, key[0])
         return Response(data=self._built[key], headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code != 200 or not isinstance(response, Response):
+            return response
+        key = (*self._schema_key(request), response.accepted_media_type)
+        if key not in self._rendered:
+            response.render()
+            self._rendered[key] = (response.content, response["Content-Type"])
+            return response
+        content, content_type = self._rendered[key]
+        # Setting the content marks the response rendered: the renderer is not run again.
+        response.content = content
+        response["Content-Type"] = content_type
+        return response
 
 
 @receiver(setting_changed)
@@ -196,3 +216,4 @@ def _forget_built_schemas(*, setting: str, **kwargs):
     # Tests change settings the schema reads (rates, limits).
     if setting.startswith(("REST_FRAMEWORK", "SPECTACULAR", "FACTCHECK_")):
         SchemaView._built.clear()
+        SchemaView._rendered.clear()
