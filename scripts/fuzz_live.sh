@@ -6,7 +6,8 @@
 #   make fuzz FUZZ_URL=http://127.0.0.1:8000   # a server already running (e.g. `make demo`)
 #
 # Without FUZZ_URL it builds a throwaway SQLite database with the demo data and serves it
-# with production settings (no debug pages) and anonymous throttling raised out of the way.
+# with gunicorn and production settings (gunicorn.conf.py, no debug pages), anonymous
+# throttling raised out of the way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,7 +25,8 @@ if [ -z "$URL" ]; then
   export FACTCHECK_API_ANON_RATE="1000000/minute"
   $PY manage.py migrate --no-input -v0
   $PY manage.py loaddata demo -v0
-  $PY manage.py runserver "127.0.0.1:$PORT" --noreload >"$WORK/server.log" 2>&1 &
+  .venv/bin/gunicorn factcheck.wsgi -c gunicorn.conf.py --bind "127.0.0.1:$PORT" --workers 2 \
+    >"$WORK/server.log" 2>&1 &
   SERVER=$!
   trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
   for _ in $(seq 1 60); do
