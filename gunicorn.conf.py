@@ -8,3 +8,8 @@ large_client_header_buffers): give it at least 80 KB.
 """
 
 limit_request_line = 0
+
+# Load the app once in the master (factcheck.wsgi warms it up: the OpenAPI document, the
+# matching model) and fork the workers from it: no worker's first callers wait for that,
+# and the workers share its memory. Code changes need a restart, not a HUP.
+preload_app = True
