@@ -106,7 +106,10 @@ def claim_reviews(data, where: str) -> Iterator[tuple[str, dict | RecordError]]:
         for index, item in enumerate(data, start=1):
             yield from claim_reviews(item, f"{where} item {index}")
         return
-    if not isinstance(data, dict):
+    if isinstance(data, RecordError):  # an item too large to read (see .streaming), named in the report
+        yield where, data
+        return
+    if not isinstance(data, dict) or not data:
         return
     if "@type" not in data:
         for key in WRAPPING_KEYS:

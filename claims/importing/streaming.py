@@ -8,7 +8,13 @@ lists that hold records (a top-level list, and the lists of a top-level object: 
 ``dataFeedElement``, ``claims``, ``items``...) are :class:`StreamedList` objects, read
 again item by item each time they are walked. A single item larger than
 ``MAX_RECORD_VALUES`` values is refused: a ClaimReview has dozens. Memory is then bounded
-by one record, whatever the file.
+by one record, whatever the file. A list of more than ``MAX_LIST_ITEMS`` items is refused
+after the first pass: no 50 MB upload holds that many reviews (the smallest useful one is
+some 150 bytes), and walking 25 million empty objects would hold a worker for minutes.
+
+The first pass also measures each streamed list's largest item; a list whose items all fit
+is then built by ijson's C ``items`` (several times faster than building it event by
+event here), and only a list holding an oversized item takes the careful path.
 """
 
 import html
@@ -24,6 +30,7 @@ from .summary import RecordError
 
 MAX_DEPTH = 64
 MAX_RECORD_VALUES = 100_000
+MAX_LIST_ITEMS = 500_000
 # Documents small enough to parse again with the json module for its exact error position.
 PRECISE_ERRORS_BELOW = 1_000_000
 
@@ -36,6 +43,7 @@ class _Shape:
         self.top = None  # "object", "array" or "scalar"
         self.items = 0  # a top-level list's items
         self.arrays: dict[str, int] = {}  # the top-level object's lists, with their lengths
+        self.largest: dict[str, int] = {}  # events in the largest item of each list ("" the top-level one)
 
 
 def _shape(raw: bytes) -> _Shape:
@@ -47,16 +55,21 @@ def _shape(raw: bytes) -> _Shape:
     shape = _Shape()
     depth = 0
     key = ""  # the top-level key being read; set before any value under it
+    events = 0  # events of the list item being read
     for event, value in ijson.basic_parse(io.BytesIO(raw)):
         if event == "map_key":
             if depth == 1:
                 key = value
+            events += 1
             continue
         # A value begins: count it as an item of the list it is in, at the top two levels.
-        if depth == 1 and shape.top == "array":
-            shape.items += event not in _ENDS
-        elif depth == 2 and key in shape.arrays:
-            shape.arrays[key] += event not in _ENDS
+        if depth == 1 and shape.top == "array" and event not in _ENDS:
+            shape.items += 1
+            events = 0
+        elif depth == 2 and key in shape.arrays and event not in _ENDS:
+            shape.arrays[key] += 1
+            events = 0
+        events += 1
         if event in _STARTS:
             depth += 1
             if depth > MAX_DEPTH:
@@ -69,6 +82,17 @@ def _shape(raw: bytes) -> _Shape:
             depth -= 1
         elif depth == 0:
             shape.top = "scalar"
+        # An item of a top-level list ends at depth 1; of a top-level object's list, at depth 2.
+        if (depth == 1 and shape.top == "array") or (depth == 2 and key in shape.arrays):
+            where = "" if shape.top == "array" else key
+            if events > shape.largest.get(where, 0):
+                shape.largest[where] = events
+    for where, length in [("", shape.items), *shape.arrays.items()]:
+        if length > MAX_LIST_ITEMS:
+            named = f" under {where!r}" if where else ""
+            raise RecordError(
+                f"a list of {length:,} items{named}: more than an import takes ({MAX_LIST_ITEMS:,}); split the file"
+            )
     return shape
 
 
@@ -78,11 +102,14 @@ class StreamedList(list):
     An item too large to be a record is a RecordError in its place.
     """
 
-    def __init__(self, raw: bytes, prefix: str, length: int):
+    def __init__(self, raw: bytes, prefix: str, length: int, *, largest: int = MAX_RECORD_VALUES + 1):
         super().__init__()
         self._raw, self._prefix, self._length = raw, prefix, length
+        self._fits = largest <= MAX_RECORD_VALUES
 
     def __iter__(self):
+        if self._fits:
+            return ijson.items(io.BytesIO(self._raw), self._prefix, use_float=True)
         return _values(self._raw, self._prefix)
 
     def __len__(self):
@@ -164,13 +191,13 @@ def load(document: str | bytes, *, containers: tuple[str, ...]):
         except ijson.JSONError:
             raise _invalid(text, error) from error
     if shape.top == "array":
-        return StreamedList(raw, "item", shape.items)
+        return StreamedList(raw, "item", shape.items, largest=shape.largest.get("", 0))
     whole = next(_values(raw, "", skip=frozenset(shape.arrays)))
     if isinstance(whole, RecordError):
         raise whole
     for key, length in shape.arrays.items():
         if key not in containers and length > MAX_RECORD_VALUES:
             raise RecordError(f"a list of {length:,} values under {key!r}: not a ClaimReview document")
-        streamed = StreamedList(raw, f"{key}.item", length)
+        streamed = StreamedList(raw, f"{key}.item", length, largest=shape.largest.get(key, 0))
         whole[key] = streamed if key in containers else list(streamed)
     return whole

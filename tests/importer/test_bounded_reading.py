@@ -3,7 +3,7 @@
 import pytest
 
 from claims.importing import Input, read_inputs
-from claims.importing.streaming import MAX_DEPTH, MAX_RECORD_VALUES
+from claims.importing.streaming import MAX_DEPTH, MAX_LIST_ITEMS, MAX_RECORD_VALUES
 from claims.importing.summary import RecordError
 from claims.importing.tabular import MAX_CSV_COLUMNS
 
@@ -33,6 +33,23 @@ def test_one_enormous_record_is_refused():
     document = '[{"@type": "ClaimReview", "x": [' + ",".join(["{}"] * (MAX_RECORD_VALUES + 10)) + "]}]"
     errors = [record for _, record in read("huge.json", document) if isinstance(record, RecordError)]
     assert errors, "the oversized record is not imported"
+
+
+@pytest.mark.parametrize("wrap", ["[{}]", '{{"@graph": [{}]}}', '{{"@type": "DataFeed", "dataFeedElement": [{}]}}'])
+def test_a_list_longer_than_any_feed_is_refused_before_it_is_walked(wrap):
+    document = wrap.format(",".join(["{}"] * (MAX_LIST_ITEMS + 1)))
+    [(_where, error)] = read("many.json", document)
+    assert isinstance(error, RecordError)
+    assert f"a list of {MAX_LIST_ITEMS + 1:,} items" in str(error)
+    assert "split the file" in str(error)
+
+
+def test_records_beside_an_oversized_one_are_still_read():
+    review = '{"@type": "ClaimReview", "url": "https://x.example/r"}'
+    huge = '{"@type": "ClaimReview", "x": [' + ",".join(["{}"] * (MAX_RECORD_VALUES + 10)) + "]}"
+    for document in (f"[{review}, {huge}, {review}]", f'{{"@graph": [{review}, {huge}, {review}]}}'):
+        records = [record for _, record in read("mixed.json", document)]
+        assert [isinstance(record, RecordError) for record in records] == [False, True, False], document
 
 
 def test_records_are_found_in_every_container_shape():
