@@ -87,21 +87,41 @@ def import_claimreview(
 
 
 def _batches(reviews: Iterable[Review]) -> Iterator[list[Review]]:
-    """Batches of about BATCH reviews, each page's reviews together and numbered in order.
+    """Batches of about BATCH reviews, keeping together the reviews of one page and of one claim.
 
     A review is found again by its URL and, on a page of several, by its claim or its
-    position among them (see .writer); so a page's reviews are written in one batch.
+    position among them; the reviews of one claim (a Google Fact Check Tools claim) are
+    written as one claim (see .writer). So each page's reviews, numbered in order, and each
+    claim's reviews are written in the same batch.
     """
     pages: dict[str, list[Review]] = {}
     for review in reviews:
         page = pages.setdefault(review.url, [])
         review.position = len(page)
         page.append(review)
+    # Pages joined by a claim reviewed on both are one unit (a union of pages).
+    parent: dict[str, str] = {url: url for url in pages}
+
+    def root(url: str) -> str:
+        while parent[url] != url:
+            parent[url] = parent[parent[url]]
+            url = parent[url]
+        return url
+
+    first_page: dict[str, str] = {}
+    for url, page in pages.items():
+        for review in page:
+            if review.claim_group:
+                other = first_page.setdefault(review.claim_group, url)
+                parent[root(url)] = root(other)
+    units: dict[str, list[Review]] = {}
+    for url, page in pages.items():
+        units.setdefault(root(url), []).extend(page)
     batch: list[Review] = []
-    for page in pages.values():
-        if batch and len(batch) + len(page) > BATCH:
+    for unit in units.values():
+        if batch and len(batch) + len(unit) > BATCH:
             yield batch
             batch = []
-        batch.extend(page)
+        batch.extend(unit)
     if batch:
         yield batch

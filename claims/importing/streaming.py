@@ -9,6 +9,11 @@ lists that hold records (a top-level list, and the lists of a top-level object: 
 again item by item each time they are walked. A single item larger than
 ``MAX_RECORD_VALUES`` values is refused: a ClaimReview has dozens. Memory is then bounded
 by one record, whatever the file.
+
+The first pass is the only one that walks every event in Python. It notes which lists hold
+an item too large to be a record; the others, nearly always all of them, are then read by
+ijson's C parser, which builds each item whole, and a top-level object of scalars and
+lists (a DataFeed, an API response) is built from what the first pass saw.
 """
 
 import html
@@ -36,10 +41,18 @@ class _Shape:
         self.top = None  # "object", "array" or "scalar"
         self.items = 0  # a top-level list's items
         self.arrays: dict[str, int] = {}  # the top-level object's lists, with their lengths
+        # The lists ("item" for a top-level list, else the key) holding an item too large to
+        # be a record: only those are built value by value, counting (see _values).
+        self.oversized: set[str] = set()
+        # A top-level object's values other than its lists, when they are all scalars (a
+        # DataFeed's, an API response's): then it is built from these, without another pass.
+        self.scalars: dict[str, object] = {}
+        self.only_scalars = True
 
 
 def _shape(raw: bytes) -> _Shape:
-    """The top level's kind and the lengths of its lists; RecordError if too deep.
+    """The top level's kind, the lengths of its lists and whether an item of one is too large
+    to be a record; RecordError if too deep.
 
     basic_parse, not parse: parse names every event's path, which for a document of a
     million opening brackets is a million ever-longer strings before the depth is checked.
@@ -47,7 +60,9 @@ def _shape(raw: bytes) -> _Shape:
     shape = _Shape()
     depth = 0
     key = ""  # the top-level key being read; set before any value under it
-    for event, value in ijson.basic_parse(io.BytesIO(raw)):
+    values = 0  # of the list item being read
+    for event, value in ijson.basic_parse(io.BytesIO(raw), use_float=True):
+        values += 1
         if event == "map_key":
             if depth == 1:
                 key = value
@@ -55,8 +70,17 @@ def _shape(raw: bytes) -> _Shape:
         # A value begins: count it as an item of the list it is in, at the top two levels.
         if depth == 1 and shape.top == "array":
             shape.items += event not in _ENDS
+            values = 0
         elif depth == 2 and key in shape.arrays:
             shape.arrays[key] += event not in _ENDS
+            values = 0
+        elif values >= MAX_RECORD_VALUES and depth > 1:
+            shape.oversized.add("item" if shape.top == "array" else key)
+        elif depth == 1 and shape.top == "object":
+            if event == "start_map":
+                shape.only_scalars = False
+            elif event not in _STARTS:
+                shape.scalars[key] = value
         if event in _STARTS:
             depth += 1
             if depth > MAX_DEPTH:
@@ -78,11 +102,14 @@ class StreamedList(list):
     An item too large to be a record is a RecordError in its place.
     """
 
-    def __init__(self, raw: bytes, prefix: str, length: int):
+    def __init__(self, raw: bytes, prefix: str, length: int, *, checked: bool = False):
         super().__init__()
         self._raw, self._prefix, self._length = raw, prefix, length
+        self._checked = checked  # no item is too large: the parser builds them whole, in C
 
     def __iter__(self):
+        if self._checked:
+            return ijson.items(io.BytesIO(self._raw), self._prefix, use_float=True)
         return _values(self._raw, self._prefix)
 
     def __len__(self):
@@ -164,13 +191,16 @@ def load(document: str | bytes, *, containers: tuple[str, ...]):
         except ijson.JSONError:
             raise _invalid(text, error) from error
     if shape.top == "array":
-        return StreamedList(raw, "item", shape.items)
-    whole = next(_values(raw, "", skip=frozenset(shape.arrays)))
+        return StreamedList(raw, "item", shape.items, checked="item" not in shape.oversized)
+    if shape.top == "object" and shape.only_scalars:
+        whole = dict(shape.scalars)
+    else:
+        whole = next(_values(raw, "", skip=frozenset(shape.arrays)))
     if isinstance(whole, RecordError):
         raise whole
     for key, length in shape.arrays.items():
         if key not in containers and length > MAX_RECORD_VALUES:
             raise RecordError(f"a list of {length:,} values under {key!r}: not a ClaimReview document")
-        streamed = StreamedList(raw, f"{key}.item", length)
+        streamed = StreamedList(raw, f"{key}.item", length, checked=key not in shape.oversized)
         whole[key] = streamed if key in containers else list(streamed)
     return whole

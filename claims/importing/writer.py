@@ -11,11 +11,12 @@ changed are marked with ``services.public_record_changed``.
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from claims.bulk import new_instance
-from claims.choices import VerdictStatus
+from claims.choices import CURRENT_VERDICT_STATUSES, VerdictStatus
 from claims.models import Appearance, Claim, Verdict
 from claims.ratingmap import RatingMapper
 from claims.services import WorkflowError, missing_for_submission, public_record_changed
@@ -48,6 +49,12 @@ def _ids(values: dict) -> dict:
 
 
 RELATIONS = {"speaker", "rating", "reviewed_by"}
+
+
+def _claim_key(claim: Claim) -> int:
+    """A claim's id, or for one this batch creates, its identity until it has one."""
+    return claim.pk if claim.pk is not None else -id(claim)
+
 
 CLAIM_FIELDS = ["text", "speaker", "made_on", "made_on_text", "made_in", "language"]
 VERDICT_FIELDS = [
@@ -115,10 +122,35 @@ class Writer(RelatedRows):
 
         existing = self._existing(reviews)
         desk_own = self._desk_own(reviews, existing)
-        new_claims, new_verdicts, new_reviews = [], [], []
-        changed_claims: list[Claim] = []
+        # The reviews of one claim (.records.Review.group) are one claim: the claim one of them
+        # already reviews, else a new one; its fields are the group's first review's.
+        group_fields: dict[tuple, dict] = {}
+        group_claim: dict[tuple, Claim] = {}
+        for review in reviews:
+            if review.group not in group_fields:
+                group_fields[review.group] = {
+                    "text": review.claim_text,
+                    "speaker": speakers[review.speaker.key] if review.speaker else None,
+                    "made_on": review.claim_date,
+                    "made_on_text": review.claim_date_text,
+                    "made_in": review.made_in,
+                    "language": review.language,
+                }
+            verdict = existing.get(review.key)
+            if verdict is not None:
+                group_claim.setdefault(review.group, verdict.claim)
+        taken = self._taken(
+            {
+                group_claim[review.group].pk
+                for review in reviews
+                if review.key not in existing and review.group in group_claim
+            }
+        )
+        new_claims, new_verdicts = [], []
+        changed_claims: dict[int, Claim] = {}
         changed_verdicts: list[Verdict] = []
         appearance_pairs: list[tuple] = []
+        joined: set[int] = set()  # existing claims a new review joins
         for review in reviews:
             verdict = existing.get(review.key)
             if verdict is None and review.key in desk_own:
@@ -126,29 +158,38 @@ class Writer(RelatedRows):
                 # whatever has happened to it since (corrected, retracted).
                 self.summary.count("reviews", "unchanged")
                 continue
-            claim_fields = {
-                "text": review.claim_text,
-                "speaker": speakers[review.speaker.key] if review.speaker else None,
-                "made_on": review.claim_date,
-                "made_on_text": review.claim_date_text,
-                "made_in": review.made_in,
-                "language": review.language,
-            }
+            claim_fields = group_fields[review.group]
             verdict_fields = self._verdict_fields(review)
             works = [sources[work.key] for work in review.appearances]
             if verdict is None:
-                claim = new_instance(Claim, **_ids(claim_fields))
-                new_claims.append(claim)
+                reviewer = verdict_fields["reviewed_by"]
+                reviewer_id = reviewer.pk if reviewer is not None else None
+                claim = group_claim.get(review.group)
+                if claim is not None and (_claim_key(claim), reviewer_id) in taken:
+                    # A claim has one standing review per fact-checker: another review of it
+                    # by the same one is kept, as a claim of its own.
+                    note = "its fact-checker has another review of this claim: imported as a claim of its own"
+                    self.summary.notes.append((review.where, note))
+                    claim = None
+                if claim is None:
+                    claim = new_instance(Claim, **_ids(claim_fields))
+                    new_claims.append(claim)
+                    group_claim.setdefault(review.group, claim)
+                elif claim.pk is not None:
+                    joined.add(claim.pk)
+                taken.add((_claim_key(claim), reviewer_id))
                 verdict = new_instance(
                     Verdict, status=VerdictStatus.PUBLISHED, review_url=review.url, **_ids(verdict_fields)
                 )
                 new_verdicts.append((claim, verdict))
-                new_reviews.append((claim, works))
+                appearance_pairs.extend((claim, source) for source in works)
                 continue
             claim = verdict.claim
-            if _differs(claim, claim_fields):
+            if claim.pk in changed_claims:
+                pass  # the group's claim, changed already by another of its reviews
+            elif _differs(claim, claim_fields):
                 # A reworded claim (same review) is this claim, reworded: its history keeps the old words.
-                changed_claims.append(_assign(claim, claim_fields))
+                changed_claims[claim.pk] = _assign(claim, claim_fields)
             else:
                 self.summary.count("claims", "unchanged")
             rating = verdict_fields["rating"]
@@ -177,11 +218,27 @@ class Writer(RelatedRows):
         for claim, verdict in new_verdicts:
             verdict.claim_id = claim.pk
         self._created(Verdict, [verdict for _, verdict in new_verdicts], "reviews")
-        for claim, works in new_reviews:
-            appearance_pairs.extend((claim, source) for source in works)
-        self._updated(Claim, changed_claims, [*CLAIM_FIELDS, "updated_at"], "claims")
+        self._updated(Claim, list(changed_claims.values()), [*CLAIM_FIELDS, "updated_at"], "claims")
         self._updated(Verdict, changed_verdicts, [*VERDICT_FIELDS, "updated_at"], "reviews")
         self._appearances(appearance_pairs)
+        # A new review of a claim already public changes what the public sees of it.
+        if joined - set(changed_claims):
+            public_record_changed(joined - set(changed_claims), at=self.now)
+
+    @staticmethod
+    def _taken(claim_ids: set[int]) -> set[tuple]:
+        """(claim id, fact-checker id) for the reviews these claims already have that a new one
+        may not join: a published review per fact-checker, and the desk's own current verdict
+        (fact-checker None)."""
+        if not claim_ids:
+            return set()
+        return set(
+            Verdict.objects.filter(claim_id__in=claim_ids)
+            .filter(
+                Q(status=VerdictStatus.PUBLISHED) | Q(reviewed_by__isnull=True, status__in=CURRENT_VERDICT_STATUSES)
+            )
+            .values_list("claim_id", "reviewed_by_id")
+        )
 
     def _verdict_fields(self, review: Review) -> dict:
         match = self.mapper.map(review.rating_label, review.rating_value, review.best_rating, review.worst_rating)
