@@ -9,13 +9,16 @@ changed are marked with ``services.public_record_changed``.
 """
 
 from decimal import Decimal
+from functools import cache
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import models
+from django.db.models import F, Q
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from claims.bulk import new_instance
+from claims.bulk import Among, new_instance
 from claims.choices import CURRENT_VERDICT_STATUSES, VerdictStatus
 from claims.models import Appearance, Claim, Verdict
 from claims.ratingmap import RatingMapper
@@ -41,14 +44,20 @@ def _desk_claim_id(url: str) -> int | None:
 def _ids(values: dict) -> dict:
     """Field values with related objects turned into ids (``speaker`` → ``speaker_id``)."""
     return {
-        (f"{name}_id" if hasattr(value, "_meta") or name in RELATIONS else name): (
-            value.pk if hasattr(value, "_meta") else value
-        )
+        RELATIONS.get(name, name): ((value.pk if value is not None else None) if name in RELATIONS else value)
         for name, value in values.items()
     }
 
 
-RELATIONS = {"speaker", "rating", "reviewed_by"}
+RELATIONS = {"speaker": "speaker_id", "rating": "rating_id", "reviewed_by": "reviewed_by_id"}
+TIMES = ("published_at", "first_published_at")
+
+
+@cache
+def _field(model: type[models.Model], name: str) -> tuple[str, bool, bool]:
+    """(attname, whether a relation, whether a decimal): what comparing a value needs."""
+    field = model._meta.get_field(name)
+    return field.attname, field.is_relation, isinstance(field, models.DecimalField)
 
 
 def _claim_key(claim: Claim) -> int:
@@ -76,17 +85,18 @@ VERDICT_FIELDS = [
 
 
 def _differs(instance, values: dict, *, ignore_time: bool = False) -> bool:
+    model, attributes = type(instance), instance.__dict__
     for name, value in values.items():
-        if ignore_time and name in ("published_at", "first_published_at"):
+        if ignore_time and name in TIMES:
             continue  # a review without a date keeps the time it was first imported
-        field = instance._meta.get_field(name)
-        if field.is_relation:
+        attname, relation, decimal = _field(model, name)
+        current = attributes[attname]
+        if relation:
             # Compare ids: reading the related object would cost a query per review.
-            if getattr(instance, field.attname) != (value.pk if value is not None else None):
+            if current != (value.pk if value is not None else None):
                 return True
             continue
-        current = getattr(instance, name)
-        if isinstance(current, Decimal) or isinstance(value, Decimal):
+        if decimal or isinstance(current, Decimal) or isinstance(value, Decimal):
             if (current is None) != (value is None) or (current is not None and Decimal(current) != Decimal(value)):
                 return True
         elif current != value:
@@ -94,9 +104,17 @@ def _differs(instance, values: dict, *, ignore_time: bool = False) -> bool:
     return False
 
 
+def _loaded(model: type[models.Model], values) -> Any:
+    """An instance of a row read from the database, made as :func:`claims.bulk.new_instance` makes one."""
+    instance = new_instance(model, **dict(values))
+    instance._state.adding = False
+    instance._state.db = "default"
+    return instance
+
+
 def _assign(instance, values: dict, *, keep_time: bool = False):
     for name, value in values.items():
-        if keep_time and name in ("published_at", "first_published_at"):
+        if keep_time and name in TIMES:
             continue
         setattr(instance, name, value)
     instance.updated_at = timezone.now()
@@ -233,7 +251,7 @@ class Writer(RelatedRows):
         if not claim_ids:
             return set()
         return set(
-            Verdict.objects.filter(claim_id__in=claim_ids)
+            Verdict.objects.filter(Among(F("claim_id"), list(claim_ids)))
             .filter(
                 Q(status=VerdictStatus.PUBLISHED) | Q(reviewed_by__isnull=True, status__in=CURRENT_VERDICT_STATUSES)
             )
@@ -274,15 +292,24 @@ class Writer(RelatedRows):
         its position (in the order the verdicts were first imported); a page of one is one.
         """
         by_url: dict[str, list[Verdict]] = {}
-        for verdict in (
-            Verdict.objects.filter(review_url__in={r.url for r in reviews})
+        verdict_columns = [field.attname for field in Verdict._meta.concrete_fields]
+        claim_columns = [field.attname for field in Claim._meta.concrete_fields]
+        rows = (
+            Verdict.objects.filter(Among(F("review_url"), list({r.url for r in reviews})))
             .exclude(review_url="")  # the unique index's condition, so PostgreSQL uses it
-            .select_related("claim")
             # An editor saving one of these in the admin meanwhile waits, then finds the
             # version bumped (see _updated) and is refused instead of reverting the import.
-            .select_for_update(of=("self", "claim"))
+            # (The query joins the verdicts and their claims alone: both are locked.)
+            .select_for_update()
             .order_by("id")
-        ):
+            # Plain rows made into instances without Model.__init__, which a large batch feels.
+            .values_list(*verdict_columns, *(f"claim__{column}" for column in claim_columns))
+        )
+        split = len(verdict_columns)
+        for row in rows:
+            verdict = _loaded(Verdict, zip(verdict_columns, row[:split], strict=True))
+            claim = _loaded(Claim, zip(claim_columns, row[split:], strict=True))
+            Verdict.claim.field.set_cached_value(verdict, claim)
             by_url.setdefault(verdict.review_url, []).append(verdict)
         found: dict[tuple, Verdict] = {}
         reworded = []
@@ -326,7 +353,11 @@ class Writer(RelatedRows):
         claim_ids = {claim_id for claim_id, _ in pairs} - self.new_claim_ids
         have = set()
         if claim_ids:
-            have = set(Appearance.objects.filter(claim_id__in=claim_ids, quote="").values_list("claim_id", "source_id"))
+            have = set(
+                Appearance.objects.filter(Among(F("claim_id"), list(claim_ids)), quote="").values_list(
+                    "claim_id", "source_id"
+                )
+            )
         new = [new_instance(Appearance, claim_id=c, source_id=s) for c, s in pairs if (c, s) not in have]
         self.summary.count("appearances", "unchanged", len(pairs) - len(new))
         self._created(Appearance, new, "appearances")
