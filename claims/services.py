@@ -430,7 +430,15 @@ def verdict_correct(
         first_published_at=current.first_published_at or current.published_at,
         **{name: changes.get(name, getattr(current, name)) for name in CORRECTABLE_FIELDS},
     )
-    _record(corrected, actor=actor, reason="Published as a correction")
+    try:
+        with transaction.atomic():
+            _record(corrected, actor=actor, reason="Published as a correction")
+    except IntegrityError as error:
+        # A correction is the desk's own verdict: correcting a review imported from another
+        # fact-checker on a claim where the desk's verdict already stands would be a second one.
+        raise WorkflowError(
+            "This claim already has a published verdict of the desk's own; correct that one instead."
+        ) from error
     if evidence is None:
         evidence = [
             Evidence(

@@ -176,6 +176,20 @@ class TestTheDeskBesideThem:
         with pytest.raises(services.WorkflowError):
             publish(claim, author=reviewer, editor=editor)
 
+    def test_correcting_an_imported_review_beside_the_desks_verdict_is_refused(self, reviewer, editor):
+        import_response()
+        claim = Claim.objects.get()
+        publish(claim, author=reviewer, editor=editor)
+        full_fact = Verdict.objects.get(review_url=FULL_FACT_URL)
+
+        # A correction is the desk's own verdict, and the desk's verdict already stands.
+        with pytest.raises(services.WorkflowError, match="desk's own"):
+            services.verdict_correct(verdict=full_fact, actor=editor, public_note="A note.")
+
+        full_fact.refresh_from_db()
+        assert full_fact.status == VerdictStatus.PUBLISHED
+        assert Verdict.objects.filter(claim=claim, status=VerdictStatus.PUBLISHED).count() == 3
+
     def test_the_database_keeps_one_standing_review_per_fact_checker(self):
         import_response()
         full_fact = Verdict.objects.get(review_url=FULL_FACT_URL)
