@@ -57,6 +57,7 @@ TIMES = ("published_at", "first_published_at")
 def _field(model: type[models.Model], name: str) -> tuple[str, bool, bool]:
     """(attname, whether a relation, whether a decimal): what comparing a value needs."""
     field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a concrete field, never a reverse relation
     return field.attname, field.is_relation, isinstance(field, models.DecimalField)
 
 
@@ -84,7 +85,7 @@ VERDICT_FIELDS = [
 ]
 
 
-def _differs(instance, values: dict, *, ignore_time: bool = False) -> bool:
+def _differs(instance: models.Model, values: dict, *, ignore_time: bool = False) -> bool:
     model, attributes = type(instance), instance.__dict__
     for name, value in values.items():
         if ignore_time and name in TIMES:
