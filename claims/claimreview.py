@@ -2,7 +2,8 @@
 
 Fields follow what Google's Fact Check Tools use: url, claimReviewed, author,
 datePublished, itemReviewed (a Claim with author, datePublished, appearance,
-firstAppearance) and reviewRating (alternateName, ratingValue, bestRating,
+firstAppearance; where the claim was made as its ``name`` and a date known only as
+words as its ``temporalCoverage``) and reviewRating (alternateName, ratingValue, bestRating,
 worstRating). The desk's name and address come from settings.
 """
 
@@ -171,8 +172,15 @@ def claim_review(
     item: dict = {"@type": "Claim"}
     if claim.speaker_id:
         item["author"] = _person_or_organisation(claim.speaker)
+    if claim.made_in:
+        # Where the claim was made ("Russian state TV"): a Claim's name, as importers read it.
+        item["name"] = claim.made_in
     if claim.made_on:
         item["datePublished"] = claim.made_on.isoformat()
+    if claim.made_on_text:
+        # A date as the source words it ("August 5", "2021") is no ISO date: datePublished
+        # cannot hold it; temporalCoverage (a CreativeWork's free-text time) can.
+        item["temporalCoverage"] = claim.made_on_text
     if appearances:
         item["appearance"] = [_creative_work(appearance) for appearance in appearances]
         dated = [a for a in appearances if a.source.published_on]

@@ -41,7 +41,8 @@ class Section:
 
 
 def _current_verdict() -> Exists:
-    return Exists(Verdict.objects.filter(claim=OuterRef("pk"), status__in=CURRENT_VERDICT_STATUSES))
+    # The desk's own: a claim other fact-checkers reviewed is still the desk's to start.
+    return Exists(Verdict.objects.filter(claim=OuterRef("pk"), status__in=CURRENT_VERDICT_STATUSES, reviewed_by=None))
 
 
 def returned_to(user) -> QuerySet[Verdict]:

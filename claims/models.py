@@ -249,6 +249,11 @@ class Verdict(models.Model):
     edited in place: a correction publishes a new verdict that ``supersedes`` it (the
     old one is kept, marked superseded) and a retraction withdraws it; both carry a
     public note. Status only changes through ``claims.services``.
+
+    A claim has at most one verdict of the desk's own standing (``reviewed_by`` empty)
+    and, beside it, at most one published review imported from each other fact-checker
+    (``reviewed_by``): a claim several fact-checkers reviewed is one claim with several
+    reviews. Which one a claim is shown with is decided in ``claims.visibility``.
     """
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="verdicts")
@@ -367,15 +372,23 @@ class Verdict(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status__in=VerdictStatus.values), name="claims_verdict_status_valid"
             ),
+            # The desk's own verdict (reviewed_by empty): one standing or in progress per claim.
             models.UniqueConstraint(
                 fields=["claim"],
-                condition=models.Q(status=VerdictStatus.PUBLISHED),
+                condition=models.Q(status=VerdictStatus.PUBLISHED, reviewed_by__isnull=True),
                 name="claims_verdict_one_published_per_claim",
             ),
             models.UniqueConstraint(
                 fields=["claim"],
-                condition=models.Q(status__in=CURRENT_VERDICT_STATUSES),
+                condition=models.Q(status__in=CURRENT_VERDICT_STATUSES, reviewed_by__isnull=True),
                 name="claims_verdict_one_current_per_claim",
+            ),
+            # Reviews imported from other fact-checkers: one standing review per fact-checker
+            # per claim, beside the desk's own (a claim several fact-checkers reviewed).
+            models.UniqueConstraint(
+                fields=["claim", "reviewed_by"],
+                condition=models.Q(status=VerdictStatus.PUBLISHED, reviewed_by__isnull=False),
+                name="claims_verdict_one_published_review_per_fact_checker",
             ),
             models.CheckConstraint(
                 condition=~models.Q(status__in=ONCE_PUBLISHED_STATUSES)

@@ -184,8 +184,11 @@ def can_edit_verdict(verdict: Verdict, actor: User) -> bool:
 
 
 def check_no_current_verdict(claim: Claim) -> None:
-    """Refuse a second verdict while the claim has one in progress or standing."""
-    current = Verdict.objects.filter(claim=claim, status__in=CURRENT_VERDICT_STATUSES).first()
+    """Refuse a second verdict of the desk's while the claim has one in progress or standing.
+
+    Reviews imported from other fact-checkers stand beside the desk's own verdict.
+    """
+    current = Verdict.objects.filter(claim=claim, status__in=CURRENT_VERDICT_STATUSES, reviewed_by=None).first()
     if current is not None:
         raise WorkflowError(
             f"This claim already has a verdict that is {current.get_status_display().lower()}; "
@@ -330,7 +333,7 @@ def verdict_return(*, verdict: Verdict, actor: User, comment: str, expected_vers
 
 @transaction.atomic
 def verdict_publish(*, verdict: Verdict, actor: User, expected_version: int | None = None) -> Verdict:
-    """Publish a verdict in review. The claim must have no other published verdict."""
+    """Publish a verdict in review. The claim must have no other published verdict of the desk's own."""
     current = _begin("publish", verdict, actor=actor, expected_version=expected_version)
     current.editor = actor
     current.published_at = current.first_published_at = timezone.now()
@@ -427,7 +430,15 @@ def verdict_correct(
         first_published_at=current.first_published_at or current.published_at,
         **{name: changes.get(name, getattr(current, name)) for name in CORRECTABLE_FIELDS},
     )
-    _record(corrected, actor=actor, reason="Published as a correction")
+    try:
+        with transaction.atomic():
+            _record(corrected, actor=actor, reason="Published as a correction")
+    except IntegrityError as error:
+        # A correction is the desk's own verdict: correcting a review imported from another
+        # fact-checker on a claim where the desk's verdict already stands would be a second one.
+        raise WorkflowError(
+            "This claim already has a published verdict of the desk's own; correct that one instead."
+        ) from error
     if evidence is None:
         evidence = [
             Evidence(

@@ -68,6 +68,7 @@ def fact_check(request, claim_id: int):
     verdict = (
         verdicts_for_reviews(Verdict.objects.filter(claim_id=claim_id, status=VerdictStatus.PUBLISHED))
         .prefetch_related(Prefetch("evidence", queryset=evidence))
+        .order_by(*visibility.shown_order())  # the desk's own, else the latest imported review
         .first()
     )
     if verdict is None:

@@ -25,7 +25,9 @@ The policy, in plain words:
 Views, filtersets, serializers and selectors ask this module; none decides by itself.
 """
 
-from django.db.models import Case, Exists, F, OuterRef, QuerySet, Subquery, When
+from collections.abc import Iterable
+
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 
 from sources.models import Publisher, Source
@@ -77,6 +79,46 @@ def refused_statuses(requested: set[str], desk_member: bool, public: tuple) -> s
 
 
 # Querysets ------------------------------------------------------------------------------------
+
+
+# Which verdict a claim is shown with ---------------------------------------------------------
+#
+# A claim has at most one verdict of the desk's own standing, and may have published reviews
+# imported from other fact-checkers beside it (claims.models.Verdict). Of the verdicts the
+# caller may list it with, a claim is shown with the desk's own, else the review most
+# recently published (then the newest row). Lists, details, the claim's ClaimReview and the
+# matching API all follow this one rule, in SQL or on loaded rows.
+
+
+def shown_order() -> list:
+    """The rule as an ``order_by``: the verdict a claim is shown with comes first."""
+    return [F("reviewed_by").asc(nulls_first=True), F("published_at").desc(nulls_last=True), F("id").desc()]
+
+
+def rank(verdict: Verdict) -> tuple:
+    """The rule as a sort key for loaded verdicts: the verdict a claim is shown with sorts first."""
+    published = verdict.published_at.timestamp() if verdict.published_at is not None else float("-inf")
+    return (verdict.reviewed_by_id is not None, -published, -(verdict.pk or 0))
+
+
+def shown_verdict(verdicts: Iterable[Verdict], statuses: Iterable[str]) -> Verdict | None:
+    """Of a claim's loaded verdicts, the one it is shown with among ``statuses`` (None if none)."""
+    listed = set(statuses)
+    return min((verdict for verdict in verdicts if verdict.status in listed), key=rank, default=None)
+
+
+def is_shown_verdict(statuses: Iterable[str]) -> Q:
+    """Verdict rows that are the one their claim is shown with, among ``statuses``: one row per claim.
+
+    The desk's own verdict always is (it is alone of its kind); an imported review is when
+    no verdict of the same claim with those statuses ranks before it.
+    """
+    ahead = Verdict.objects.filter(claim_id=OuterRef("claim_id"), status__in=list(statuses)).filter(
+        Q(reviewed_by__isnull=True)
+        | Q(published_at__gt=OuterRef("published_at"))
+        | Q(published_at=OuterRef("published_at"), id__gt=OuterRef("id"))
+    )
+    return Q(reviewed_by__isnull=True) | Q(~Exists(ahead))
 
 
 def published_verdict_exists(claim_ref: str = "pk") -> Exists:

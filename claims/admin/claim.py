@@ -178,7 +178,7 @@ class ClaimAdmin(ReadableHistory, HistoryAdmin):
 
     def get_queryset(self, request):
         # speaker and assigned_to are shown in every row; the current verdict and its rating
-        # come from one join (see with_current_verdict), a retraction from one probe per row.
+        # come from indexed probes per row (see with_current_verdict), a retraction from one more.
         return with_desk_status(super().get_queryset(request).select_related("speaker", "assigned_to"))
 
     def get_search_results(self, request, queryset, search_term):
@@ -225,7 +225,12 @@ class ClaimAdmin(ReadableHistory, HistoryAdmin):
     def verdict_link(self, claim):
         if claim.pk is None:
             return "Save the claim first."
-        current = claim.verdicts.filter(status__in=CURRENT_VERDICT_STATUSES).select_related("rating").first()
+        # The desk's own verdict: reviews imported from other fact-checkers are not the desk's to open.
+        current = (
+            claim.verdicts.filter(status__in=CURRENT_VERDICT_STATUSES, reviewed_by=None)
+            .select_related("rating")
+            .first()
+        )
         if current is not None:
             url = reverse("admin:claims_verdict_change", args=[current.pk])
             return format_html(
@@ -258,7 +263,7 @@ class ClaimAdmin(ReadableHistory, HistoryAdmin):
         A GET writes nothing: it opens the current verdict, or the claim with its button.
         """
         claim = get_object_or_404(Claim, pk=claim_id)
-        current = claim.verdicts.filter(status__in=CURRENT_VERDICT_STATUSES).first()
+        current = claim.verdicts.filter(status__in=CURRENT_VERDICT_STATUSES, reviewed_by=None).first()
         if current is None and request.method != "POST":
             return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[claim.pk]))
         if current is None:

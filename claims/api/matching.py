@@ -26,7 +26,14 @@ from factcheck.api.views import PublicAPIMixin
 
 from ..choices import VerdictStatus
 from ..claimreview import review_url
-from ..matching.selectors import MAX_LIMIT, MAX_TEXT_LENGTH, listed_verdict, similar_claims, visible_claims
+from ..matching.selectors import (
+    MAX_LIMIT,
+    MAX_TEXT_LENGTH,
+    listed_verdict,
+    listed_verdicts,
+    similar_claims,
+    visible_claims,
+)
 from ..visibility import is_desk_member
 
 SEARCH_PAGE_SIZE = 10
@@ -231,22 +238,27 @@ def _iso(moment) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _google_claim(claim, verdict) -> dict:
+def _google_claim(claim, verdicts: list) -> dict:
+    """One claim in Google's shape, with each of its published reviews (the one it is shown with first)."""
     item: dict = {"text": claim.text}
     if claim.speaker_id:
         item["claimant"] = claim.speaker.name
     if claim.made_on:
         item["claimDate"] = f"{claim.made_on.isoformat()}T00:00:00Z"
-    publisher = verdict.reviewed_by.name if verdict.reviewed_by_id else settings.FACTCHECK_DESK_NAME
     item["claimReview"] = [
         {
-            "publisher": {"name": publisher, "site": _review_site(verdict)},
+            "publisher": {
+                "name": verdict.reviewed_by.name if verdict.reviewed_by_id else settings.FACTCHECK_DESK_NAME,
+                "site": _review_site(verdict),
+            },
             "url": review_url(verdict),
             "title": verdict.headline or claim.text,
             "reviewDate": _iso(verdict.published_at),
             "textualRating": verdict.review_rating_label or verdict.rating.label,
             "languageCode": claim.language,
         }
+        for verdict in verdicts
+        if verdict.status == VerdictStatus.PUBLISHED
     ]
     return item
 
@@ -296,7 +308,7 @@ class GoogleClaimSearchViewSet(QueryParametersMixin, viewsets.GenericViewSet):
         # similar_claims returns only matches whose claim it loaded.
         ranked = [match.claim for match in matches if match.claim is not None]
         page = ranked[offset : offset + page_size]
-        body: dict = {"claims": [_google_claim(claim, listed_verdict(claim)) for claim in page]}
+        body: dict = {"claims": [_google_claim(claim, listed_verdicts(claim)) for claim in page]}
         if len(ranked) > offset + page_size and offset + page_size < SEARCH_MAX_RESULTS:
             body["nextPageToken"] = _token(offset + page_size)
         return Response(body)

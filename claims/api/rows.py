@@ -17,6 +17,7 @@ from factcheck.api import jsonsql
 from factcheck.api.pagination import ITEM, KEY, POSITION, Ordering
 from factcheck.api.shapes import build, json_expression, value_paths
 
+from .. import visibility
 from ..models import Verdict
 from . import shapes
 
@@ -77,10 +78,18 @@ def json_rows(kind: str, verdicts: QuerySet, origin: str, order: Ordering) -> Qu
     return verdicts.order_by().values(**{POSITION: F(order.position), KEY: F(order.key), ITEM: item})
 
 
+def listed(kind: str, statuses: tuple[str, ...]) -> QuerySet:
+    """The verdict rows a list is made of: every one for verdicts; for claims, the verdict each
+    claim is shown with (claims.visibility), so that a claim several fact-checkers reviewed is
+    one item."""
+    verdicts = Verdict.objects.filter(status__in=statuses)
+    return verdicts.filter(visibility.is_shown_verdict(statuses)) if kind == "claims" else verdicts
+
+
 @lru_cache(maxsize=64)
 def unfiltered_sql(kind: str, statuses: tuple[str, ...], order: Ordering, origin: str):
     """The candidate rows of an unfiltered list, compiled once per list, statuses, ordering and host."""
-    return compiled(json_rows(kind, Verdict.objects.filter(status__in=statuses), origin, order))
+    return compiled(json_rows(kind, listed(kind, statuses), origin, order))
 
 
 def plain_rows(kind: str, verdicts: QuerySet) -> QuerySet:

@@ -82,7 +82,10 @@ CLAIM_BRIEF = Shape(
     "ClaimBrief", Claim, (value("id"), link("claim"), value("text", expression=visibility.claim_wording))
 )
 
-LISTED_VERDICT_HELP = "The published verdict; for desk members, the one in progress (null if none yet)."
+LISTED_VERDICT_HELP = (
+    "The published verdict: this desk's own, else the latest review imported from another fact-checker; "
+    "for desk members, the one in progress (null if none yet)."
+)
 
 CLAIM_SUMMARY = Shape(
     "ClaimSummary",
@@ -197,6 +200,28 @@ VERDICT_DETAIL = VERDICT_SUMMARY.extend(
 
 EARLIER_VERDICT = VERDICT_SUMMARY.extend("EarlierVerdict", value("public_note"), value("retracted_at"))
 
+# Every standing review of a claim: the desk's own and those imported from other fact-checkers.
+REVIEW = VERDICT_SUMMARY.extend(
+    "Review",
+    nested(
+        "reviewed_by",
+        PUBLISHER_BRIEF,
+        allow_null=True,
+        help_text="The fact-checker who published this review; null for this desk's own.",
+    ),
+    value(
+        "review_url",
+        help_text="Where an imported review was published.",
+        serializer_field=lambda **o: serializers.URLField(allow_blank=True, **o),
+    ),
+    value(
+        "original_rating",
+        "review_rating_label",
+        help_text="An imported review's rating exactly as its author gave it (schema.org alternateName).",
+        serializer_field=lambda **o: serializers.CharField(allow_blank=True, **o),
+    ),
+)
+
 
 def _fact_check_url(claim: Claim, serializer) -> str:
     return serializer.context["request"].build_absolute_uri(reverse("fact-check", args=[claim.pk]))
@@ -207,6 +232,15 @@ CLAIM_DETAIL = CLAIM_SUMMARY.extend(
     nested("verdict", VERDICT_DETAIL, "listed_verdict", allow_null=True, help_text=LISTED_VERDICT_HELP),
     nested("topics", TOPIC_BRIEF, many=True),
     nested("appearances", APPEARANCE, many=True),
+    nested(
+        "reviews",
+        REVIEW,
+        many=True,
+        help_text=(
+            "Every published review of the claim, the one it is shown with first: this desk's own, then those "
+            "imported from other fact-checkers, newest first."
+        ),
+    ),
     nested(
         "earlier_verdicts",
         EARLIER_VERDICT,

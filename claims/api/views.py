@@ -28,7 +28,7 @@ from ..models import Appearance, Evidence, Rating, Verdict
 from ..selectors import link_versions, track_records
 from ..visibility import is_desk_member
 from . import shapes
-from .rows import compiled, database_builds_json, item, json_rows, origin, plain_rows, unfiltered_sql
+from .rows import compiled, database_builds_json, item, json_rows, listed, origin, plain_rows, unfiltered_sql
 from .serializers import (
     ClaimDetailSerializer,
     ClaimSummarySerializer,
@@ -124,19 +124,19 @@ class FastListMixin(PublicReadOnlyViewSet):
     def list(self, request, *args, **kwargs):
         statuses = self.listed_statuses()
         if request.accepted_renderer.format == CSVRenderer.format:
-            return stream_list(self, self.filter_queryset(Verdict.objects.filter(status__in=statuses)))
+            return stream_list(self, self.filter_queryset(listed(self.list_kind, statuses)))
         host = origin(request)
         if database_builds_json():
             order = self.keyset.orderings[self.keyset.ordering_name(request)]
             if self.has_filters():
-                verdicts = self.filter_queryset(Verdict.objects.filter(status__in=statuses))
+                verdicts = self.filter_queryset(listed(self.list_kind, statuses))
                 sql, params = compiled(json_rows(self.list_kind, verdicts, host, order))
             else:
                 sql, params = unfiltered_sql(self.list_kind, statuses, order, host)
             # The database the router picks for this read (a replica for public GETs).
             using = router.db_for_read(Verdict)
             return self.get_paginated_response(self.keyset.paginate_sql(sql, params, request, using=using))
-        verdicts = self.filter_queryset(Verdict.objects.filter(status__in=statuses))
+        verdicts = self.filter_queryset(listed(self.list_kind, statuses))
         rows = self.keyset.paginate_queryset(plain_rows(self.list_kind, verdicts), request, view=self)
         return self.get_paginated_response([item(self.list_kind, row, host) for row in rows])
 
@@ -167,8 +167,9 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
     def get_queryset(self):
         if self.action == "list":
             # One row per claim, reached through the verdict it is listed with: the published
-            # one (the only one the public may see), or for the desk the one in progress.
-            return Verdict.objects.filter(status__in=self.listed_statuses())
+            # one it is shown with (the only kind the public may see), or for the desk the one
+            # in progress.
+            return listed(self.list_kind, self.listed_statuses())
         # Speaker is shown; topics and appearances (with sources and publishers) are nested lists.
         return (
             visibility.visible_claims(desk_member=self.desk_member)
@@ -202,7 +203,7 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
     def retrieve(self, request, *args, **kwargs):
         claim = self.get_object()
         desk_member = self.desk_member
-        visible, listed = visibility.claim_detail_statuses(desk_member)
+        visible, shown = visibility.claim_detail_statuses(desk_member)
         # All the claim's visible verdicts in one narrow query; the links between versions
         # are made in Python (wide joins cost PostgreSQL more to plan than to run).
         verdicts = link_versions(
@@ -214,9 +215,12 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
         )
         for verdict in verdicts:
             Verdict.claim.field.set_cached_value(verdict, claim)
-        claim.listed_verdict = next((verdict for verdict in verdicts if verdict.status in listed), None)
+        claim.listed_verdict = visibility.shown_verdict(verdicts, shown)
         if claim.listed_verdict is not None:
             prefetch_related_objects([claim.listed_verdict], Prefetch("evidence", queryset=_evidence()))
+        claim.reviews = sorted(
+            (verdict for verdict in verdicts if verdict.status == VerdictStatus.PUBLISHED), key=visibility.rank
+        )
         claim.earlier_verdicts = [
             verdict for verdict in verdicts if verdict.status in (VerdictStatus.SUPERSEDED, VerdictStatus.RETRACTED)
         ]
@@ -239,9 +243,12 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
     )
     @action(detail=True, url_path="claim-review", renderer_classes=[JSONLDRenderer, JSONRenderer])
     def claim_review(self, request, pk=None, format=None):
-        verdict = verdicts_for_reviews(
-            Verdict.objects.filter(status=VerdictStatus.PUBLISHED, claim_id=self.get_object().pk)
-        ).first()
+        # The review the claim is shown with (the desk's own, else the latest imported one).
+        verdict = (
+            verdicts_for_reviews(Verdict.objects.filter(status=VerdictStatus.PUBLISHED, claim_id=self.get_object().pk))
+            .order_by(*visibility.shown_order())
+            .first()
+        )
         if verdict is None:
             raise Http404("This claim has no published verdict.")
         return with_last_modified(Response(claim_review(verdict)), *review_rows(verdict))

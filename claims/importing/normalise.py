@@ -2,7 +2,8 @@
 
 Every field the desk can hold is kept: ``headline`` (or ``name``, or ``title``) and
 ``reviewBody`` (or ``description``, or ``subtitle``); the claim's speaker, date (or its
-wording: ``made_on_text``) and where it was made (``itemReviewed.name``:
+wording: ``made_on_text``, from ``itemReviewed.datePublished`` or
+``itemReviewed.temporalCoverage``) and where it was made (``itemReviewed.name``:
 ``made_in``); every appearance, and the reviewed CreativeWork itself when the review
 is of a work rather than a Claim; the language (``inLanguage``, the page's
 ``<html lang>``, the import's ``language``); the fact-checker and byline
@@ -20,7 +21,7 @@ from sources.choices import SourceKind
 
 from .credit import as_list, fact_checker, speaker
 from .dates import given_offset, parse_claim_date, parse_day, parse_moment
-from .readers import FEED_DATE_CREATED, PAGE_LANGUAGE, PAGE_URL, types
+from .readers import CLAIM_GROUP, FEED_DATE_CREATED, PAGE_LANGUAGE, PAGE_URL, types
 from .records import Options, Review, Work
 from .summary import RecordError
 from .tabular import CSV_COLUMNS
@@ -44,14 +45,14 @@ READ = {
     "": {"url", "claimReviewed", "author", "publisher", "datePublished", "dateModified", "headline", "name"}
     | {"title", "description", "subtitle", "reviewBody", "inLanguage", "reviewRating", "itemReviewed"},
     "itemReviewed": {"author", "datePublished", "appearance", "firstAppearance", "name", "url", "headline"}
-    | {"inLanguage", "publisher"},
+    | {"inLanguage", "publisher", "temporalCoverage"},
     "reviewRating": {"alternateName", "name", "ratingValue", "bestRating", "worstRating"},
     "author": {"name", "url", "sameAs", "site"},
     "publisher": {"name", "url", "sameAs", "site"},
     "itemReviewed.author": {"name", "jobTitle", "affiliation", "sameAs", "url"},
 }
 # What the surroundings add to a record (see .readers) is no key of the data's.
-CONTEXT = {FEED_DATE_CREATED, PAGE_URL, PAGE_LANGUAGE, CSV_COLUMNS}
+CONTEXT = {FEED_DATE_CREATED, PAGE_URL, PAGE_LANGUAGE, CSV_COLUMNS, CLAIM_GROUP}
 ALLOWED = {path: frozenset(keys | MARKUP | (CONTEXT if not path else set())) for path, keys in READ.items()}
 NESTED = {
     path: tuple((key, f"{path}.{key}" if path else key) for key in keys if (f"{path}.{key}" if path else key) in READ)
@@ -82,6 +83,11 @@ def normalise(raw: dict, where: str, *, options: Options | None = None) -> Revie
     claim_date, claim_date_text = parse_claim_date(
         item.get("datePublished"), "itemReviewed.datePublished", day_first=options.day_first
     )
+    if claim_date is None and not claim_date_text:
+        # The claim's date as worded ("2021", "mid-July"), as this desk exports it.
+        claim_date, claim_date_text = parse_claim_date(
+            item.get("temporalCoverage"), "itemReviewed.temporalCoverage", day_first=options.day_first
+        )
     created = _feed_created(raw)
     given = parse_moment(raw.get("datePublished"), "datePublished", day_first=options.day_first)
     # To the second when the feed item's dateCreated falls on the day datePublished names.
@@ -117,6 +123,7 @@ def normalise(raw: dict, where: str, *, options: Options | None = None) -> Revie
         appearances=_appearances(item, url, options, notes),
         notes=notes,
         unknown_keys=_unknown_keys(raw),
+        claim_group=str(raw.get(CLAIM_GROUP) or ""),
     )
 
 

@@ -26,6 +26,9 @@ SUFFIXES = {".json", ".jsonld", ".html", ".htm", ".csv"}
 FEED_DATE_CREATED = "_dateCreated"
 PAGE_URL = "_pageUrl"
 PAGE_LANGUAGE = "_pageLanguage"
+# The reviews of one claim in a Google Fact Check Tools response share this value: they are
+# written as one claim with several reviews (see .writer).
+CLAIM_GROUP = "_claimGroup"
 # Objects that wrap a list of reviews under one of these keys (API responses, exports).
 WRAPPING_KEYS = ("data", "items", "results", "claims", "reviews", "claimReviews")
 
@@ -147,7 +150,7 @@ def _fact_check_tools_reviews(claims: list, where: str) -> Iterator[tuple[str, d
         for review_index, review in enumerate(reviews if isinstance(reviews, list) else [reviews], start=1):
             location = f"{where} claim {index} review {review_index}"
             if isinstance(review, dict):
-                yield location, _from_fact_check_tools(claim, review)
+                yield location, {**_from_fact_check_tools(claim, review), CLAIM_GROUP: f"{where} claim {index}"}
             else:
                 yield location, RecordError("claimReview is not an object")
 

@@ -83,8 +83,15 @@ class Review:
     notes: list[str] = field(default_factory=list)  # what was not kept, for the report
     unknown_keys: list[str] = field(default_factory=list)  # keys the import does not read
     position: int = 0  # among the reviews of the same page (review URL), in the order given
+    # Reviews given as reviews of one claim (a Google Fact Check Tools claim) share this.
+    claim_group: str = ""
 
     @property
     def key(self):
         """Two records with this key are the same review (the later wins)."""
         return (self.url, self.claim_text)
+
+    @property
+    def group(self):
+        """Reviews with the same group are written as one claim with several reviews."""
+        return ("claim", self.claim_group) if self.claim_group else ("review", *self.key)

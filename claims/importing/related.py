@@ -10,12 +10,12 @@ summary's counts, the actor and reason for history, and PostgreSQL's statistics.
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from claims.bulk import BATCH, HistoryStamp, insert_rows, new_instance
+from claims.bulk import BATCH, Among, HistoryStamp, insert_rows, new_instance
 from claims.models import Speaker
 from sources.models import Publisher, Source
 
@@ -88,7 +88,7 @@ class RelatedRows:
         # The database's lower() decides uniqueness; SQLite's lower() leaves non-ASCII
         # capitals alone, so there the exact names are looked up too.
         names = [name for name, _ in wanted.values()]
-        query = Q(key__in=list(wanted))
+        query = Q(Among(Lower("name"), list(wanted)))
         if connection.vendor != "postgresql":
             query |= Q(name__in=names)
         existing = Publisher.objects.annotate(key=Lower("name")).filter(query)
@@ -168,8 +168,9 @@ class RelatedRows:
         qids = [key[1] for key in people if key[0] == "qid"]
         rows: list[tuple] = []
         if qids:  # with the unique index's condition, so PostgreSQL uses it
-            rows += Speaker.objects.filter(wikidata_id__in=qids).exclude(wikidata_id="").values_list(*columns)
-        named = Speaker.objects.filter(name__in={person.name for person in people.values()}).values_list(*columns)
+            rows += Speaker.objects.filter(Among(F("wikidata_id"), qids)).exclude(wikidata_id="").values_list(*columns)
+        names = list({person.name for person in people.values()})
+        named = Speaker.objects.filter(Among(F("name"), names)).values_list(*columns)
         if connection.vendor == "postgresql":
             named = named.order_by("name", "kind", "wikidata_id", "id").distinct("name", "kind", "wikidata_id")
         rows += named
@@ -203,10 +204,10 @@ class RelatedRows:
         # than a hundred values PostgreSQL cannot infer it and would scan the table.
         candidates: list[Source] = []
         if urls:
-            candidates += Source.objects.filter(url__in=urls).exclude(url="").only("id", "url").order_by("id")
+            candidates += Source.objects.filter(Among(F("url"), urls)).exclude(url="").only("id", "url").order_by("id")
         if titles:
             candidates += (
-                Source.objects.filter(url="", title__in=titles)
+                Source.objects.filter(Among(F("title"), list(titles)), url="")
                 .select_related("publisher")
                 .only("id", "url", "title", "published_on", "publisher__name")
                 .order_by("id")

@@ -96,13 +96,15 @@ def import_claimreview(
 class Spool:
     """Checked reviews on disk, in the order first given, a later record of a review replacing it.
 
-    Memory holds only a digest of each review's key and the order of each page's reviews.
+    Memory holds only a digest of each review's key, the order of each page's reviews and
+    the claim each grouped review belongs to.
     """
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close(), as the import ends)
         self._at: dict[bytes, int] = {}  # key digest → file offset of the review's latest record
         self._pages: dict[str, list[bytes]] = {}  # review URL → its reviews' digests, in order
+        self._groups: dict[bytes, tuple[str, str]] = {}  # digest → (review URL, claim group)
 
     def __len__(self) -> int:
         return len(self._at)
@@ -113,27 +115,51 @@ class Spool:
         new = digest not in self._at
         if new:
             self._pages.setdefault(review.url, []).append(digest)
+        if review.claim_group:
+            self._groups[digest] = (review.url, review.claim_group)
+        else:
+            self._groups.pop(digest, None)
         self._file.seek(0, 2)
         self._at[digest] = self._file.tell()
         pickle.dump(review, self._file, protocol=pickle.HIGHEST_PROTOCOL)
         return new
 
     def batches(self) -> Iterator[list[Review]]:
-        """Batches of about BATCH reviews, each page's reviews together and numbered in order.
+        """Batches of about BATCH reviews, keeping together the reviews of one page and of one claim.
 
         A review is found again by its URL and, on a page of several, by its claim or its
-        position among them (see .writer); so a page's reviews are written in one batch.
+        position among them; the reviews of one claim (a Google Fact Check Tools claim) are
+        written as one claim (see .writer). So each page's reviews, numbered in order, and each
+        claim's reviews are written in the same batch.
         """
+        # Pages joined by a claim reviewed on both are one unit (a union of pages).
+        parent: dict[str, str] = {url: url for url in self._pages}
+
+        def root(url: str) -> str:
+            while parent[url] != url:
+                parent[url] = parent[parent[url]]
+                url = parent[url]
+            return url
+
+        first_page: dict[str, str] = {}
+        for url, group in self._groups.values():
+            other = first_page.setdefault(group, url)
+            parent[root(url)] = root(other)
+        units: dict[str, list[str]] = {}
+        for url in self._pages:
+            units.setdefault(root(url), []).append(url)
         batch: list[Review] = []
-        for digests in self._pages.values():
-            if batch and len(batch) + len(digests) > BATCH:
+        for urls in units.values():
+            size = sum(len(self._pages[url]) for url in urls)
+            if batch and len(batch) + size > BATCH:
                 yield batch
                 batch = []
-            for position, digest in enumerate(digests):
-                self._file.seek(self._at[digest])
-                review = pickle.load(self._file)
-                review.position = position
-                batch.append(review)
+            for url in urls:
+                for position, digest in enumerate(self._pages[url]):
+                    self._file.seek(self._at[digest])
+                    review = pickle.load(self._file)
+                    review.position = position
+                    batch.append(review)
         if batch:
             yield batch
 

@@ -12,9 +12,10 @@ by one record, whatever the file. A list of more than ``MAX_LIST_ITEMS`` items i
 after the first pass: no 50 MB upload holds that many reviews (the smallest useful one is
 some 150 bytes), and walking 25 million empty objects would hold a worker for minutes.
 
-The first pass also measures each streamed list's largest item; a list whose items all fit
-is then built by ijson's C ``items`` (several times faster than building it event by
-event here), and only a list holding an oversized item takes the careful path.
+The first pass is the only one that walks every event in Python. It notes which lists hold
+an item too large to be a record; the others, nearly always all of them, are then read by
+ijson's C parser, which builds each item whole, and a top-level object of scalars and
+lists (a DataFeed, an API response) is built from what the first pass saw.
 """
 
 import html
@@ -43,11 +44,18 @@ class _Shape:
         self.top = None  # "object", "array" or "scalar"
         self.items = 0  # a top-level list's items
         self.arrays: dict[str, int] = {}  # the top-level object's lists, with their lengths
-        self.largest: dict[str, int] = {}  # events in the largest item of each list ("" the top-level one)
+        # The lists ("item" for a top-level list, else the key) holding an item too large to
+        # be a record: only those are built value by value, counting (see _values).
+        self.oversized: set[str] = set()
+        # A top-level object's values other than its lists, when they are all scalars (a
+        # DataFeed's, an API response's): then it is built from these, without another pass.
+        self.scalars: dict[str, object] = {}
+        self.only_scalars = True
 
 
 def _shape(raw: bytes) -> _Shape:
-    """The top level's kind and the lengths of its lists; RecordError if too deep.
+    """The top level's kind, the lengths of its lists and whether an item of one is too large
+    to be a record; RecordError if too deep.
 
     basic_parse, not parse: parse names every event's path, which for a document of a
     million opening brackets is a million ever-longer strings before the depth is checked.
@@ -55,21 +63,27 @@ def _shape(raw: bytes) -> _Shape:
     shape = _Shape()
     depth = 0
     key = ""  # the top-level key being read; set before any value under it
-    events = 0  # events of the list item being read
-    for event, value in ijson.basic_parse(io.BytesIO(raw)):
+    values = 0  # of the list item being read
+    for event, value in ijson.basic_parse(io.BytesIO(raw), use_float=True):
+        values += 1
         if event == "map_key":
             if depth == 1:
                 key = value
-            events += 1
             continue
         # A value begins: count it as an item of the list it is in, at the top two levels.
-        if depth == 1 and shape.top == "array" and event not in _ENDS:
-            shape.items += 1
-            events = 0
-        elif depth == 2 and key in shape.arrays and event not in _ENDS:
-            shape.arrays[key] += 1
-            events = 0
-        events += 1
+        if depth == 1 and shape.top == "array":
+            shape.items += event not in _ENDS
+            values = 0
+        elif depth == 2 and key in shape.arrays:
+            shape.arrays[key] += event not in _ENDS
+            values = 0
+        elif values >= MAX_RECORD_VALUES and depth > 1:
+            shape.oversized.add("item" if shape.top == "array" else key)
+        elif depth == 1 and shape.top == "object":
+            if event == "start_map":
+                shape.only_scalars = False
+            elif event not in _STARTS:
+                shape.scalars[key] = value
         if event in _STARTS:
             depth += 1
             if depth > MAX_DEPTH:
@@ -82,11 +96,6 @@ def _shape(raw: bytes) -> _Shape:
             depth -= 1
         elif depth == 0:
             shape.top = "scalar"
-        # An item of a top-level list ends at depth 1; of a top-level object's list, at depth 2.
-        if (depth == 1 and shape.top == "array") or (depth == 2 and key in shape.arrays):
-            where = "" if shape.top == "array" else key
-            if events > shape.largest.get(where, 0):
-                shape.largest[where] = events
     for where, length in [("", shape.items), *shape.arrays.items()]:
         if length > MAX_LIST_ITEMS:
             named = f" under {where!r}" if where else ""
@@ -102,13 +111,13 @@ class StreamedList(list):
     An item too large to be a record is a RecordError in its place.
     """
 
-    def __init__(self, raw: bytes, prefix: str, length: int, *, largest: int = MAX_RECORD_VALUES + 1):
+    def __init__(self, raw: bytes, prefix: str, length: int, *, checked: bool = False):
         super().__init__()
         self._raw, self._prefix, self._length = raw, prefix, length
-        self._fits = largest <= MAX_RECORD_VALUES
+        self._checked = checked  # no item is too large: the parser builds them whole, in C
 
     def __iter__(self):
-        if self._fits:
+        if self._checked:
             return ijson.items(io.BytesIO(self._raw), self._prefix, use_float=True)
         return _values(self._raw, self._prefix)
 
@@ -191,13 +200,16 @@ def load(document: str | bytes, *, containers: tuple[str, ...]):
         except ijson.JSONError:
             raise _invalid(text, error) from error
     if shape.top == "array":
-        return StreamedList(raw, "item", shape.items, largest=shape.largest.get("", 0))
-    whole = next(_values(raw, "", skip=frozenset(shape.arrays)))
+        return StreamedList(raw, "item", shape.items, checked="item" not in shape.oversized)
+    if shape.top == "object" and shape.only_scalars:
+        whole = dict(shape.scalars)
+    else:
+        whole = next(_values(raw, "", skip=frozenset(shape.arrays)))
     if isinstance(whole, RecordError):
         raise whole
     for key, length in shape.arrays.items():
         if key not in containers and length > MAX_RECORD_VALUES:
             raise RecordError(f"a list of {length:,} values under {key!r}: not a ClaimReview document")
-        streamed = StreamedList(raw, f"{key}.item", length, largest=shape.largest.get(key, 0))
+        streamed = StreamedList(raw, f"{key}.item", length, checked=key not in shape.oversized)
         whole[key] = streamed if key in containers else list(streamed)
     return whole

@@ -103,10 +103,12 @@ def parse_url(value, what: str, *, limit: int = LIMITS["url"], base: str = "") -
     )
     if not valid:
         raise RecordError(f"{what} is not a web address: {url!r}")
-    # Served by the API as an RFC 3986 URI: percent-encode what a URI cannot hold as typed.
-    url = normalise_web_url(url)
-    if problem := uri_problem(url):
-        raise RecordError(f"{what} is not a web address ({problem}): {url!r}")
+    # Served by the API as an RFC 3986 URI: percent-encode what a URI cannot hold as typed
+    # (an address that is one already is left as it is, and most are).
+    if uri_problem(url) is not None:
+        url = normalise_web_url(url)
+        if problem := uri_problem(url):
+            raise RecordError(f"{what} is not a web address ({problem}): {url!r}")
     if len(url) > limit:
         raise RecordError(f"{what} is {len(url)} characters long once encoded; the most this desk stores is {limit}")
     return url

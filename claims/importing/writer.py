@@ -9,13 +9,17 @@ changed are marked with ``services.public_record_changed``.
 """
 
 from decimal import Decimal
+from functools import cache
+from typing import Any
 
 from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from claims.bulk import new_instance
-from claims.choices import VerdictStatus
+from claims.bulk import Among, new_instance
+from claims.choices import CURRENT_VERDICT_STATUSES, VerdictStatus
 from claims.models import Appearance, Claim, Verdict
 from claims.ratingmap import RatingMapper
 from claims.services import WorkflowError, missing_for_submission, public_record_changed
@@ -40,14 +44,27 @@ def _desk_claim_id(url: str) -> int | None:
 def _ids(values: dict) -> dict:
     """Field values with related objects turned into ids (``speaker`` → ``speaker_id``)."""
     return {
-        (f"{name}_id" if hasattr(value, "_meta") or name in RELATIONS else name): (
-            value.pk if hasattr(value, "_meta") else value
-        )
+        RELATIONS.get(name, name): ((value.pk if value is not None else None) if name in RELATIONS else value)
         for name, value in values.items()
     }
 
 
-RELATIONS = {"speaker", "rating", "reviewed_by"}
+RELATIONS = {"speaker": "speaker_id", "rating": "rating_id", "reviewed_by": "reviewed_by_id"}
+TIMES = ("published_at", "first_published_at")
+
+
+@cache
+def _field(model: type[models.Model], name: str) -> tuple[str, bool, bool]:
+    """(attname, whether a relation, whether a decimal): what comparing a value needs."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a concrete field, never a reverse relation
+    return field.attname, field.is_relation, isinstance(field, models.DecimalField)
+
+
+def _claim_key(claim: Claim) -> int:
+    """A claim's id, or for one this batch creates, its identity until it has one."""
+    return claim.pk if claim.pk is not None else -id(claim)
+
 
 CLAIM_FIELDS = ["text", "speaker", "made_on", "made_on_text", "made_in", "language"]
 VERDICT_FIELDS = [
@@ -68,18 +85,19 @@ VERDICT_FIELDS = [
 ]
 
 
-def _differs(instance, values: dict, *, ignore_time: bool = False) -> bool:
+def _differs(instance: models.Model, values: dict, *, ignore_time: bool = False) -> bool:
+    model, attributes = type(instance), instance.__dict__
     for name, value in values.items():
-        if ignore_time and name in ("published_at", "first_published_at"):
+        if ignore_time and name in TIMES:
             continue  # a review without a date keeps the time it was first imported
-        field = instance._meta.get_field(name)
-        if field.is_relation:
+        attname, relation, decimal = _field(model, name)
+        current = attributes[attname]
+        if relation:
             # Compare ids: reading the related object would cost a query per review.
-            if getattr(instance, field.attname) != (value.pk if value is not None else None):
+            if current != (value.pk if value is not None else None):
                 return True
             continue
-        current = getattr(instance, name)
-        if isinstance(current, Decimal) or isinstance(value, Decimal):
+        if decimal or isinstance(current, Decimal) or isinstance(value, Decimal):
             if (current is None) != (value is None) or (current is not None and Decimal(current) != Decimal(value)):
                 return True
         elif current != value:
@@ -87,9 +105,17 @@ def _differs(instance, values: dict, *, ignore_time: bool = False) -> bool:
     return False
 
 
+def _loaded(model: type[models.Model], values) -> Any:
+    """An instance of a row read from the database, made as :func:`claims.bulk.new_instance` makes one."""
+    instance = new_instance(model, **dict(values))
+    instance._state.adding = False
+    instance._state.db = "default"
+    return instance
+
+
 def _assign(instance, values: dict, *, keep_time: bool = False):
     for name, value in values.items():
-        if keep_time and name in ("published_at", "first_published_at"):
+        if keep_time and name in TIMES:
             continue
         setattr(instance, name, value)
     instance.updated_at = timezone.now()
@@ -115,10 +141,35 @@ class Writer(RelatedRows):
 
         existing = self._existing(reviews)
         desk_own = self._desk_own(reviews, existing)
-        new_claims, new_verdicts, new_reviews = [], [], []
-        changed_claims: list[Claim] = []
+        # The reviews of one claim (.records.Review.group) are one claim: the claim one of them
+        # already reviews, else a new one; its fields are the group's first review's.
+        group_fields: dict[tuple, dict] = {}
+        group_claim: dict[tuple, Claim] = {}
+        for review in reviews:
+            if review.group not in group_fields:
+                group_fields[review.group] = {
+                    "text": review.claim_text,
+                    "speaker": speakers[review.speaker.key] if review.speaker else None,
+                    "made_on": review.claim_date,
+                    "made_on_text": review.claim_date_text,
+                    "made_in": review.made_in,
+                    "language": review.language,
+                }
+            verdict = existing.get(review.key)
+            if verdict is not None:
+                group_claim.setdefault(review.group, verdict.claim)
+        taken = self._taken(
+            {
+                group_claim[review.group].pk
+                for review in reviews
+                if review.key not in existing and review.group in group_claim
+            }
+        )
+        new_claims, new_verdicts = [], []
+        changed_claims: dict[int, Claim] = {}
         changed_verdicts: list[Verdict] = []
         appearance_pairs: list[tuple] = []
+        joined: set[int] = set()  # existing claims a new review joins
         for review in reviews:
             verdict = existing.get(review.key)
             if verdict is None and review.key in desk_own:
@@ -126,29 +177,38 @@ class Writer(RelatedRows):
                 # whatever has happened to it since (corrected, retracted).
                 self.summary.count("reviews", "unchanged")
                 continue
-            claim_fields = {
-                "text": review.claim_text,
-                "speaker": speakers[review.speaker.key] if review.speaker else None,
-                "made_on": review.claim_date,
-                "made_on_text": review.claim_date_text,
-                "made_in": review.made_in,
-                "language": review.language,
-            }
+            claim_fields = group_fields[review.group]
             verdict_fields = self._verdict_fields(review)
             works = [sources[work.key] for work in review.appearances]
             if verdict is None:
-                claim = new_instance(Claim, **_ids(claim_fields))
-                new_claims.append(claim)
+                reviewer = verdict_fields["reviewed_by"]
+                reviewer_id = reviewer.pk if reviewer is not None else None
+                claim = group_claim.get(review.group)
+                if claim is not None and (_claim_key(claim), reviewer_id) in taken:
+                    # A claim has one standing review per fact-checker: another review of it
+                    # by the same one is kept, as a claim of its own.
+                    note = "its fact-checker has another review of this claim: imported as a claim of its own"
+                    self.summary.notes.append((review.where, note))
+                    claim = None
+                if claim is None:
+                    claim = new_instance(Claim, **_ids(claim_fields))
+                    new_claims.append(claim)
+                    group_claim.setdefault(review.group, claim)
+                elif claim.pk is not None:
+                    joined.add(claim.pk)
+                taken.add((_claim_key(claim), reviewer_id))
                 verdict = new_instance(
                     Verdict, status=VerdictStatus.PUBLISHED, review_url=review.url, **_ids(verdict_fields)
                 )
                 new_verdicts.append((claim, verdict))
-                new_reviews.append((claim, works))
+                appearance_pairs.extend((claim, source) for source in works)
                 continue
             claim = verdict.claim
-            if _differs(claim, claim_fields):
+            if claim.pk in changed_claims:
+                pass  # the group's claim, changed already by another of its reviews
+            elif _differs(claim, claim_fields):
                 # A reworded claim (same review) is this claim, reworded: its history keeps the old words.
-                changed_claims.append(_assign(claim, claim_fields))
+                changed_claims[claim.pk] = _assign(claim, claim_fields)
             else:
                 self.summary.count("claims", "unchanged")
             rating = verdict_fields["rating"]
@@ -177,11 +237,27 @@ class Writer(RelatedRows):
         for claim, verdict in new_verdicts:
             verdict.claim_id = claim.pk
         self._created(Verdict, [verdict for _, verdict in new_verdicts], "reviews")
-        for claim, works in new_reviews:
-            appearance_pairs.extend((claim, source) for source in works)
-        self._updated(Claim, changed_claims, [*CLAIM_FIELDS, "updated_at"], "claims")
+        self._updated(Claim, list(changed_claims.values()), [*CLAIM_FIELDS, "updated_at"], "claims")
         self._updated(Verdict, changed_verdicts, [*VERDICT_FIELDS, "updated_at"], "reviews")
         self._appearances(appearance_pairs)
+        # A new review of a claim already public changes what the public sees of it.
+        if joined - set(changed_claims):
+            public_record_changed(joined - set(changed_claims), at=self.now)
+
+    @staticmethod
+    def _taken(claim_ids: set[int]) -> set[tuple]:
+        """(claim id, fact-checker id) for the reviews these claims already have that a new one
+        may not join: a published review per fact-checker, and the desk's own current verdict
+        (fact-checker None)."""
+        if not claim_ids:
+            return set()
+        return set(
+            Verdict.objects.filter(Among(F("claim_id"), list(claim_ids)))
+            .filter(
+                Q(status=VerdictStatus.PUBLISHED) | Q(reviewed_by__isnull=True, status__in=CURRENT_VERDICT_STATUSES)
+            )
+            .values_list("claim_id", "reviewed_by_id")
+        )
 
     def _verdict_fields(self, review: Review) -> dict:
         match = self.mapper.map(review.rating_label, review.rating_value, review.best_rating, review.worst_rating)
@@ -217,15 +293,24 @@ class Writer(RelatedRows):
         its position (in the order the verdicts were first imported); a page of one is one.
         """
         by_url: dict[str, list[Verdict]] = {}
-        for verdict in (
-            Verdict.objects.filter(review_url__in={r.url for r in reviews})
+        verdict_columns = [field.attname for field in Verdict._meta.concrete_fields]
+        claim_columns = [field.attname for field in Claim._meta.concrete_fields]
+        rows = (
+            Verdict.objects.filter(Among(F("review_url"), list({r.url for r in reviews})))
             .exclude(review_url="")  # the unique index's condition, so PostgreSQL uses it
-            .select_related("claim")
             # An editor saving one of these in the admin meanwhile waits, then finds the
             # version bumped (see _updated) and is refused instead of reverting the import.
-            .select_for_update(of=("self", "claim"))
+            # (The query joins the verdicts and their claims alone: both are locked.)
+            .select_for_update()
             .order_by("id")
-        ):
+            # Plain rows made into instances without Model.__init__, which a large batch feels.
+            .values_list(*verdict_columns, *(f"claim__{column}" for column in claim_columns))
+        )
+        split = len(verdict_columns)
+        for row in rows:
+            verdict = _loaded(Verdict, zip(verdict_columns, row[:split], strict=True))
+            claim = _loaded(Claim, zip(claim_columns, row[split:], strict=True))
+            Verdict.claim.field.set_cached_value(verdict, claim)
             by_url.setdefault(verdict.review_url, []).append(verdict)
         found: dict[tuple, Verdict] = {}
         reworded = []
@@ -269,7 +354,11 @@ class Writer(RelatedRows):
         claim_ids = {claim_id for claim_id, _ in pairs} - self.new_claim_ids
         have = set()
         if claim_ids:
-            have = set(Appearance.objects.filter(claim_id__in=claim_ids, quote="").values_list("claim_id", "source_id"))
+            have = set(
+                Appearance.objects.filter(Among(F("claim_id"), list(claim_ids)), quote="").values_list(
+                    "claim_id", "source_id"
+                )
+            )
         new = [new_instance(Appearance, claim_id=c, source_id=s) for c, s in pairs if (c, s) not in have]
         self.summary.count("appearances", "unchanged", len(pairs) - len(new))
         self._created(Appearance, new, "appearances")

@@ -109,7 +109,12 @@ def _listed_verdicts(desk_member: bool) -> Prefetch:
     # The verdict each claim is shown with: the published one, or for the desk the current
     # one (draft, in review or published); rating and imported publisher are shown with it.
     statuses = visibility.claim_list_statuses(desk_member)
-    verdicts = Verdict.objects.filter(status__in=statuses).select_related("rating", "reviewed_by")
+    # The one it is shown with first (claims.visibility): a claim may have several reviews.
+    verdicts = (
+        Verdict.objects.filter(status__in=statuses)
+        .select_related("rating", "reviewed_by")
+        .order_by(*visibility.shown_order())
+    )
     return Prefetch("verdicts", queryset=verdicts, to_attr="listed_verdicts")
 
 
@@ -163,6 +168,11 @@ def near_duplicates(text: str, *, language: str | None = None, exclude: int | No
     return [match for match in matches if match.score >= DUPLICATE_THRESHOLD]
 
 
+def listed_verdicts(claim: Claim) -> list[Verdict]:
+    """The verdicts a claim of :func:`visible_claims` is listed with, the one it is shown with first."""
+    return getattr(claim, "listed_verdicts", None) or []
+
+
 def listed_verdict(claim: Claim) -> Verdict | None:
-    verdicts = getattr(claim, "listed_verdicts", None)
+    verdicts = listed_verdicts(claim)
     return verdicts[0] if verdicts else None

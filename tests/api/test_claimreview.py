@@ -61,8 +61,11 @@ class TestAnchor:
             "itemReviewed": {
                 "@type": "Claim",
                 "author": {"@type": "Person", "name": "Igor Korotchenko", "jobTitle": "Russian talk show host"},
-                # The article gives "August 5" without a year: no datePublished, and the
-                # article itself is undated, so there is no firstAppearance either.
+                # Where the claim was made, as the article says.
+                "name": "Russian state TV",
+                # The article gives "August 5" without a year: no datePublished but the date as
+                # worded; the article itself is undated, so there is no firstAppearance either.
+                "temporalCoverage": "August 5",
                 "appearance": [
                     {
                         "@type": "CreativeWork",

@@ -63,7 +63,8 @@ CLAIM_SUMMARY = {
     "verdict",
     "updated_at",
 }
-CLAIM_DETAIL = CLAIM_SUMMARY | {"topics", "appearances", "earlier_verdicts", "retraction", "fact_check_url"}
+CLAIM_DETAIL = CLAIM_SUMMARY | {"topics", "appearances", "reviews", "earlier_verdicts", "retraction", "fact_check_url"}
+REVIEW = VERDICT_SUMMARY | {"reviewed_by", "review_url", "original_rating"}
 PUBLISHER_BRIEF = {"id", "url", "name"}
 PUBLISHER = PUBLISHER_BRIEF | {"homepage", "updated_at"}
 SOURCE_BRIEF = {"id", "url", "title", "web_url", "publisher", "kind", "published_on"}
@@ -228,6 +229,10 @@ class TestDetailsOnDemoData:
         assert appearance["attributed_to"] == "Russian talk show host Igor Korotchenko"
         assert_source_brief(appearance["source"])
         assert appearance["source"]["title"] == "Russia Buying Millions of Artillery Shells, Rockets from North Korea"
+
+        [review] = claim["reviews"]
+        assert set(review) == REVIEW
+        assert (review["id"], review["reviewed_by"]) == (claim["verdict"]["id"], None)
 
         verdict = claim["verdict"]
         assert set(verdict) == VERDICT_DETAIL
