@@ -272,6 +272,9 @@ SPECTACULAR_SETTINGS = {
 
 # Public API responses may be cached this long by browsers and CDNs.
 FACTCHECK_API_CACHE_SECONDS = int(os.environ.get("FACTCHECK_API_CACHE_SECONDS", "60"))
+# Part of every public API ETag (factcheck.api.revalidation): set it per deploy (a commit id);
+# empty, a digest of the code that shapes public output is used.
+FACTCHECK_RELEASE = os.environ.get("FACTCHECK_RELEASE", "")
 
 # Browser-based newsroom tools allowed to call the API (comma-separated origins).
 CORS_ALLOWED_ORIGINS = env_list("FACTCHECK_CORS_ALLOWED_ORIGINS")

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from factcheck.api.exceptions import ParameterForbidden
 from factcheck.api.pagination import KeysetPagination, by_text, by_time
+from factcheck.api import revalidation
 from factcheck.api.renderers import JSONLDRenderer, JSONRenderer
 from factcheck.api.shapes import rows_shown
 from factcheck.api.views import PublicAPIMixin, PublicReadOnlyViewSet, with_last_modified
@@ -25,6 +26,7 @@ from ..choices import VerdictStatus
 from ..claimreview import claim_review, data_feed, review_rows, verdicts_for_reviews
 from ..filtersets import ClaimFilterSet, ClaimReviewFeedFilterSet, SpeakerFilterSet, TopicFilterSet, VerdictFilterSet
 from ..models import Appearance, Evidence, Rating, Verdict
+from ..public_version import version_sql
 from ..selectors import link_versions, track_records
 from ..visibility import is_desk_member
 from . import shapes
@@ -103,6 +105,7 @@ class FastListMixin(PublicReadOnlyViewSet):
     filterset_class: type[FilterSet]
     # ?format=csv streams every row the filters select (integrations.csv_export).
     renderer_classes = [JSONRenderer, CSVRenderer]
+    revalidated_by_version = True
 
     @cached_property
     def desk_member(self) -> bool:
@@ -117,6 +120,14 @@ class FastListMixin(PublicReadOnlyViewSet):
 
     def listed_statuses(self) -> tuple[str, ...]:
         raise NotImplementedError
+
+    def reads_version_with_response(self, request) -> bool:
+        # The list statement reads the public record's version with the page (list below).
+        return (
+            self.action == "list"
+            and database_builds_json()
+            and request.accepted_renderer.format != CSVRenderer.format
+        )
 
     def has_filters(self) -> bool:
         return bool(set(self.request.query_params) & (set(self.filterset_class.base_filters) - {"status"}))
@@ -135,7 +146,10 @@ class FastListMixin(PublicReadOnlyViewSet):
                 sql, params = unfiltered_sql(self.list_kind, statuses, order, host)
             # The database the router picks for this read (a replica for public GETs).
             using = router.db_for_read(Verdict)
-            return self.get_paginated_response(self.keyset.paginate_sql(sql, params, request, using=using))
+            page = self.keyset.paginate_sql(sql, params, request, using=using, also=version_sql("postgresql"))
+            if self.versioned(request):
+                self.public_etag = revalidation.etag(self.keyset.also, request)
+            return self.get_paginated_response(page)
         verdicts = self.filter_queryset(Verdict.objects.filter(status__in=statuses))
         rows = self.keyset.paginate_queryset(plain_rows(self.list_kind, verdicts), request, view=self)
         return self.get_paginated_response([item(self.list_kind, row, host) for row in rows])
@@ -342,6 +356,7 @@ class NamePagination(KeysetPagination):
     retrieve=extend_schema(summary="A speaker and their track record"),
 )
 class SpeakerViewSet(PublicReadOnlyViewSet):
+    revalidated_by_version = True
     filterset_class = SpeakerFilterSet
     pagination_class = NamePagination
     serializer_class = SpeakerSerializer
@@ -375,6 +390,7 @@ class TopicPagination(KeysetPagination):
     retrieve=extend_schema(summary="A topic"),
 )
 class TopicViewSet(PublicReadOnlyViewSet):
+    revalidated_by_version = True
     filterset_class = TopicFilterSet
     pagination_class = TopicPagination
     serializer_class = TopicSerializer
@@ -389,6 +405,7 @@ class TopicViewSet(PublicReadOnlyViewSet):
     retrieve=extend_schema(summary="A rating"),
 )
 class RatingViewSet(PublicReadOnlyViewSet):
+    revalidated_by_version = True
     serializer_class = RatingSerializer
     pagination_class = None
     lookup_field = "slug"
@@ -406,6 +423,7 @@ class RatingViewSet(PublicReadOnlyViewSet):
     )
 )
 class ClaimReviewFeedViewSet(PublicAPIMixin, viewsets.GenericViewSet):
+    revalidated_by_version = True
     pagination_class = ClaimReviewPagination
     renderer_classes = [JSONLDRenderer, JSONRenderer]
     filterset_class = ClaimReviewFeedFilterSet

@@ -88,6 +88,8 @@ class KeysetPagination(BasePagination):
     ordering_param = "ordering"
     orderings: dict[str, Ordering] = {}
     default_ordering = ""
+    # What paginate_sql's ``also`` read with the page.
+    also: Any = None
 
     # Request parsing -------------------------------------------------------------------
 
@@ -168,13 +170,17 @@ class KeysetPagination(BasePagination):
         self._set_links(rows, more, lambda row: (self._value(row, POSITION), self._value(row, KEY)))
         return rows
 
-    def paginate_sql(self, sql: str, params, request, *, using: str = "default") -> orjson.Fragment:
+    def paginate_sql(
+        self, sql: str, params, request, *, using: str = "default", also: str = "NULL"
+    ) -> orjson.Fragment:
         """JSON mode (PostgreSQL): the page's items, already JSON, in one row from the database.
 
         ``sql`` selects the candidate rows (any filters applied, no order or limit) with
         columns ``page_position``, ``page_key`` and ``item`` (each item's JSON text). The
         keyset condition, order and limit are added here; PostgreSQL pulls the inner
-        query up, so the index on the position still drives the scan.
+        query up, so the index on the position still drives the scan. ``also``: a scalar
+        SQL expression read by the same statement (so from the same snapshot), kept as
+        ``self.also`` (the public record's version, for the ETag).
         """
         self.base_url = request.build_absolute_uri()
         self.ordering = self.ordering_name(request)
@@ -202,7 +208,8 @@ class KeysetPagination(BasePagination):
                    (array_agg({POSITION} ORDER BY {shown}))[{first}],
                    (array_agg({KEY} ORDER BY {shown}))[{first}],
                    (array_agg({POSITION} ORDER BY {shown}))[{last}],
-                   (array_agg({KEY} ORDER BY {shown}))[{last}]
+                   (array_agg({KEY} ORDER BY {shown}))[{last}],
+                   {also}
             FROM (
                 SELECT * FROM ({sql}) candidates {keyset}
                 ORDER BY {POSITION} {direction}, {KEY} {direction}
@@ -211,7 +218,7 @@ class KeysetPagination(BasePagination):
         """
         with connections[using].cursor() as db:
             db.execute(page_sql, [*params, *keyset_params])
-            count, items, first_position, first_key, last_position, last_key = db.fetchone()
+            count, items, first_position, first_key, last_position, last_key, self.also = db.fetchone()
         shown_rows = [(first_position, first_key), (last_position, last_key)] if count else []
         self._set_links(shown_rows, count > self.size, lambda row: row)
         return orjson.Fragment(f"[{items or ''}]")

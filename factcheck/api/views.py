@@ -5,7 +5,7 @@ from functools import lru_cache
 from urllib.parse import unquote_plus
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponseNotModified, JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.views import defaults
@@ -17,8 +17,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from claims.visibility import is_desk_member
 from factcheck.logs import refused
 
+from . import revalidation
 from .pagination import KeysetPagination
 from .renderers import JSONRenderer
 from .schema import PublicAPISchema
@@ -86,12 +88,25 @@ def check_query_length(request) -> None:
         )
 
 
+class NotModified(Exception):
+    """The caller's copy is current: answer 304 without building the response."""
+
+
 class PublicAPIMixin(viewsets.GenericViewSet):
-    """Refuses parameters it does not know and query strings too long; cacheable when public."""
+    """Refuses parameters it does not know and query strings too long; cacheable when public.
+
+    An endpoint whose public responses are made of the public record alone sets
+    ``revalidated_by_version``: its ETags then come from the public record's version and
+    the request (factcheck.api.revalidation), and a matching conditional GET is answered
+    304 before the response is built.
+    """
 
     schema = PublicAPISchema()
     # django-filter's attribute, which DRF's stubs do not declare; None where nothing filters.
     filterset_class: type[FilterSet] | None
+    revalidated_by_version = False
+    # The ETag of this request's public response, once the version it is made from is known.
+    public_etag: str | None = None
 
     @property
     def paginator(self) -> KeysetPagination | None:
@@ -107,6 +122,28 @@ class PublicAPIMixin(viewsets.GenericViewSet):
         if getattr(self, request.method.lower(), None) is not None:
             self.check_parameters(request)
         super().initial(request, *args, **kwargs)
+        # After negotiation (the media type is part of the ETag), authentication and throttling.
+        if self.versioned(request) and (
+            request.META.get("HTTP_IF_NONE_MATCH") or not self.reads_version_with_response(request)
+        ):
+            self.public_etag = revalidation.etag(revalidation.read_version(), request)
+            if revalidation.matches(request, self.public_etag):
+                raise NotModified
+
+    def versioned(self, request) -> bool:
+        """Whether this response's ETag comes from the public record's version.
+
+        Not for desk members: they also see drafts, which do not move it.
+        """
+        return (
+            self.revalidated_by_version
+            and request.method in ("GET", "HEAD")
+            and not is_desk_member(getattr(request, "user", None))
+        )
+
+    def reads_version_with_response(self, request) -> bool:
+        """Whether building the response reads the version too (and sets ``public_etag``)."""
+        return False
 
     def check_parameters(self, request) -> None:
         unknown = set(request.query_params) - self.allowed_parameters()
@@ -141,6 +178,10 @@ class PublicAPIMixin(viewsets.GenericViewSet):
         return names
 
     def handle_exception(self, exc):
+        if isinstance(exc, NotModified):
+            response = HttpResponseNotModified()
+            response["ETag"] = self.public_etag
+            return response
         response = super().handle_exception(exc)
         # Errors are plain JSON, whatever format the endpoint serves when it succeeds.
         self.request.accepted_renderer = JSONRenderer()
@@ -174,7 +215,10 @@ class PublicAPIMixin(viewsets.GenericViewSet):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method in ("GET", "HEAD") and response.status_code == 200:
+        if self.public_etag is not None and response.status_code == 200 and self.versioned(request):
+            # Set here, Django's ConditionalGetMiddleware leaves it (and compares it) as it is.
+            response["ETag"] = self.public_etag
+        if request.method in ("GET", "HEAD") and response.status_code in (200, 304):
             if request.user.is_authenticated:
                 patch_cache_control(response, private=True, no_cache=True)
             else:
