@@ -13,9 +13,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from factcheck.api import revalidation
 from factcheck.api.exceptions import ParameterForbidden
 from factcheck.api.pagination import KeysetPagination, by_text, by_time
-from factcheck.api import revalidation
 from factcheck.api.renderers import JSONLDRenderer, JSONRenderer
 from factcheck.api.shapes import rows_shown
 from factcheck.api.views import PublicAPIMixin, PublicReadOnlyViewSet, with_last_modified

@@ -115,9 +115,8 @@ class TestAMatchIsCheap:
 
 
 def _correct(record, editor, **kwargs):
-    services.verdict_correct(
-        verdict=record["verdict"], actor=editor, public_note="Now true.", changes={"rating": Rating.objects.get(slug="true")}
-    )
+    true = Rating.objects.get(slug="true")
+    services.verdict_correct(verdict=record["verdict"], actor=editor, public_note="Now true.", changes={"rating": true})
 
 
 def _retract(record, editor, **kwargs):
