@@ -83,6 +83,12 @@ def unfiltered_sql(kind: str, statuses: tuple[str, ...], order: Ordering, origin
     return compiled(json_rows(kind, Verdict.objects.filter(status__in=statuses), origin, order))
 
 
+def known_slugs(check) -> tuple[str, tuple]:
+    """A filter's slug check (claims.filtersets.SlugCheck) as an SQL array: the slugs it names that exist."""
+    sql, params = compiled(check.known)
+    return f"ARRAY({sql})", params
+
+
 def plain_rows(kind: str, verdicts: QuerySet) -> QuerySet:
     """Plain rows for a list outside PostgreSQL: one per verdict (for claims, the verdict each is listed with)."""
     shape, prefix, aliases = LISTS[kind]

@@ -30,7 +30,7 @@ from ..public_version import version_sql
 from ..selectors import link_versions, track_records
 from ..visibility import is_desk_member
 from . import shapes
-from .rows import compiled, database_builds_json, item, json_rows, origin, plain_rows, unfiltered_sql
+from .rows import compiled, database_builds_json, item, json_rows, known_slugs, origin, plain_rows, unfiltered_sql
 from .serializers import (
     ClaimDetailSerializer,
     ClaimSummarySerializer,
@@ -139,16 +139,25 @@ class FastListMixin(PublicReadOnlyViewSet):
         host = origin(request)
         if database_builds_json():
             order = self.keyset.orderings[self.keyset.ordering_name(request)]
+            # The statement also reads the public record's version (for the ETag) and whether
+            # the slugs the filters name exist: one query per page, whatever the filters.
+            self.deferred_checks = []
             if self.has_filters():
                 verdicts = self.filter_queryset(Verdict.objects.filter(status__in=statuses))
                 sql, params = compiled(json_rows(self.list_kind, verdicts, host, order))
             else:
                 sql, params = unfiltered_sql(self.list_kind, statuses, order, host)
+            checks = [known_slugs(check) for check in self.deferred_checks]
             # The database the router picks for this read (a replica for public GETs).
             using = router.db_for_read(Verdict)
-            page = self.keyset.paginate_sql(sql, params, request, using=using, also=version_sql("postgresql"))
+            page = self.keyset.paginate_sql(
+                sql, params, request, using=using, also=[(version_sql("postgresql"), ()), *checks]
+            )
+            version, *found = self.keyset.also
+            for check, known in zip(self.deferred_checks, found, strict=True):
+                check.verify(known)
             if self.versioned(request):
-                self.public_etag = revalidation.etag(self.keyset.also, request)
+                self.public_etag = revalidation.etag(version, request)
             return self.get_paginated_response(page)
         verdicts = self.filter_queryset(Verdict.objects.filter(status__in=statuses))
         rows = self.keyset.paginate_queryset(plain_rows(self.list_kind, verdicts), request, view=self)

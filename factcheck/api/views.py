@@ -107,6 +107,9 @@ class PublicAPIMixin(viewsets.GenericViewSet):
     revalidated_by_version = False
     # The ETag of this request's public response, once the version it is made from is known.
     public_etag: str | None = None
+    # A list, for checks the filters may leave to the page's own statement (a filterset's
+    # ``deferred_checks``); None: filters check their values at once.
+    deferred_checks: list | None = None
 
     @property
     def paginator(self) -> KeysetPagination | None:
@@ -209,6 +212,8 @@ class PublicAPIMixin(viewsets.GenericViewSet):
         filterset = only_filters(filterset_class, present)(
             self.request.query_params, queryset=queryset, request=self.request
         )
+        if self.deferred_checks is not None:
+            filterset.deferred_checks = self.deferred_checks
         if not filterset.is_valid():
             raise utils.translate_validation(filterset.errors)
         return filterset.qs
