@@ -1,4 +1,5 @@
-"""The public record's version (claims.public_version) and, on PostgreSQL, the trigger that moves it at commit."""
+"""The public record's version (claims.public_version) and, on PostgreSQL, the trigger that moves it at
+commit; and claims_serial_plan(), which keeps full-text searches off parallel plans (claims.selectors)."""
 
 import time
 
@@ -18,6 +19,12 @@ BEGIN
 END
 $$
 """,
+    # True, and parallel unsafe: a statement that calls it is planned without parallel
+    # workers. Immutable, so the planner folds it away once it has noted that.
+    """
+CREATE FUNCTION claims_serial_plan() RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL UNSAFE AS $$ SELECT true $$
+""",
     # Deferred: runs at commit, after everything else the transaction locks.
     """
 CREATE CONSTRAINT TRIGGER claims_public_record_moved
@@ -27,7 +34,11 @@ CREATE CONSTRAINT TRIGGER claims_public_record_moved
 """,
 ]
 
-NO_MARKERS = ["DROP TABLE claims_publicrecordchange", "DROP FUNCTION claims_public_record_moved()"]
+NO_MARKERS = [
+    "DROP TABLE claims_publicrecordchange",
+    "DROP FUNCTION claims_public_record_moved()",
+    "DROP FUNCTION claims_serial_plan()",
+]
 
 
 def create_markers(apps, schema_editor):
