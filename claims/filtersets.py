@@ -45,7 +45,7 @@ def validated_slugs(queryset, value: str, parameter: str, deferred: list[SlugChe
     ``deferred`` collects the checks (the slugs then filter the page all the same; an
     unknown one makes the request a 400 before its page is shown)."""
     slugs = [slug.strip() for slug in value.split(",") if slug.strip()]
-    check = SlugCheck(parameter, slugs, queryset.filter(slug__in=slugs).values("slug"))
+    check = SlugCheck(parameter, slugs, queryset.filter(slug__in=slugs).order_by().values("slug"))
     if deferred is not None:
         deferred.append(check)
     else:

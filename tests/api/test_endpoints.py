@@ -492,8 +492,9 @@ def test_a_filtered_list_is_one_statement_on_postgresql(client, endpoint, parame
 @pytest.mark.parametrize(("parameter", "value"), [("rating", "false,nope"), ("topic", "nope")])
 def test_an_unknown_slug_is_a_400_in_one_statement_on_postgresql(client, parameter, value):
     published_fact_checks(1, prefix="unknown")
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(f"{API}claims/", {parameter: value})
-    assert response.status_code == 400
-    assert body(response)["errors"][parameter] == [f"Unknown {parameter}: nope."]
-    assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
+    for _ in range(2):  # the second time with the list's SQL compiled already
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{API}claims/", {parameter: value})
+        assert response.status_code == 400
+        assert body(response)["errors"][parameter] == [f"Unknown {parameter}: nope."]
+        assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
