@@ -2,8 +2,9 @@
 
 from functools import cached_property
 
-from django.db import router
+from django.db import connection, router
 from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django_filters.filterset import FilterSet
 from drf_spectacular.types import OpenApiTypes
@@ -133,12 +134,24 @@ class FastListMixin(PublicReadOnlyViewSet):
         raise NotImplementedError
 
     def reads_version_with_response(self, request) -> bool:
-        # The list statement reads the public record's version with the page (list below).
+        # The list statement reads the public record's version with the page (list below);
+        # a detail reads it with its object (with_version).
+        if self.action == "retrieve":
+            return True
         return (
             self.action == "list"
             and database_builds_json()
             and request.accepted_renderer.format != CSVRenderer.format
         )
+
+    def with_version(self, queryset):
+        """``queryset`` whose rows carry the public record's version, read by the same query."""
+        return queryset.annotate(public_record_version=RawSQL(version_sql(connection.vendor), ()))
+
+    def etag_from(self, obj) -> None:
+        """The ETag of a detail, from the version read with its object (before anything else)."""
+        if self.versioned(self.request) and self.public_etag is None:
+            self.public_etag = revalidation.etag(obj.public_record_version, self.request)
 
     def has_filters(self) -> bool:
         return bool(set(self.request.query_params) & (set(self.filterset_class.base_filters) - {"status"}))
@@ -221,7 +234,7 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
             # one (the only one the public may see), or for the desk the one in progress.
             return Verdict.objects.filter(status__in=self.listed_statuses())
         # Speaker is shown; topics and appearances (with sources and publishers) are nested lists.
-        return (
+        return self.with_version(
             visibility.visible_claims(desk_member=self.desk_member)
             .select_related("speaker")
             .prefetch_related(
@@ -252,6 +265,7 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         claim = self.get_object()
+        self.etag_from(claim)
         desk_member = self.desk_member
         visible, listed = visibility.claim_detail_statuses(desk_member)
         # All the claim's visible verdicts in one narrow query; the links between versions
@@ -322,7 +336,7 @@ class VerdictViewSet(FastListMixin, PublicReadOnlyViewSet):
             return Verdict.objects.filter(status__in=self.listed_statuses())
         # The claim and rating are shown; each piece of evidence with its source and publisher.
         related = ["claim", "rating", "reviewed_by", *(["reviewer", "editor"] if desk_member else [])]
-        return (
+        return self.with_version(
             visibility.visible_verdicts(desk_member=desk_member)
             .select_related(*related)
             .prefetch_related(Prefetch("evidence", queryset=_evidence()))
@@ -350,6 +364,7 @@ class VerdictViewSet(FastListMixin, PublicReadOnlyViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         verdict = self.get_object()
+        self.etag_from(verdict)
         # The versions this one corrects and is corrected by, in one query.
         versions = Verdict.objects.filter(Q(pk=verdict.supersedes_id) | Q(supersedes=verdict)).select_related("rating")
         link_versions([verdict, *versions])
