@@ -136,6 +136,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
     )
+    # Server-side parameters and prepared statements (README: production). Off by default:
+    # prepared statements live in one server session, which PgBouncer in transaction mode
+    # does not keep for a client.
+    if os.environ.get("DATABASE_SERVER_SIDE_BINDING") == "1":
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+    if os.environ.get("DATABASE_PREPARE_THRESHOLD"):
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(os.environ["DATABASE_PREPARE_THRESHOLD"])
 
 # Read replicas (PostgreSQL streaming replicas of the primary): public API and page reads
 # go to them, everything else to the primary (factcheck.routers). Comma-separated URLs.
