@@ -85,6 +85,9 @@ MIDDLEWARE = [
     # Public GETs may read from replicas (factcheck.routers); everything else uses the primary.
     "factcheck.middleware.ReplicaReadsMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # An anonymous conditional GET of the public API whose ETag still matches: 304 after one
+    # query, before sessions, authentication and the view (factcheck.api.revalidation).
+    "factcheck.api.revalidation.RevalidationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag on every GET response, and 304 for a matching If-None-Match / If-Modified-Since.

@@ -16,12 +16,15 @@ never after it: a page is never labelled with a version newer than its data.
 """
 
 import hashlib
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import router
-from django.utils.cache import parse_etags
+from django.http import HttpResponseNotModified
+from django.urls import Resolver404, resolve
+from django.utils.cache import parse_etags, patch_cache_control, patch_vary_headers
 
 from claims import public_version
 from claims.models import PublicRecordVersion
@@ -66,12 +69,14 @@ def read_version() -> int:
 def request_key(request) -> str:
     """Everything of the request that decides a public response, in one string.
 
-    Parameters are sorted (their order changes nothing) but repeated values keep their
-    order; the negotiated media type and the origin (links are absolute) are included.
+    Read from the request as it arrives (a Django or a DRF request), so the middleware
+    and the views make the same key: parameters sorted (their order changes nothing; the
+    order of a repeated one's values is kept), the Accept header as sent (it picks the
+    representation), and the origin (links are absolute).
     """
-    query = "&".join(f"{name}={value}" for name, values in sorted(request.query_params.lists()) for value in values)
+    query = "&".join(f"{name}={value}" for name, values in sorted(request.GET.lists()) for value in values)
     origin = f"{request.scheme}://{request.get_host()}"
-    return "\n".join((origin, request.path, query, getattr(request, "accepted_media_type", "") or ""))
+    return "\n".join((origin, request.path, query, request.META.get("HTTP_ACCEPT", "")))
 
 
 def etag(version: int, request) -> str:
@@ -86,3 +91,59 @@ def matches(request, tag: str) -> bool:
         return False
     tags = parse_etags(header)
     return "*" in tags or tag.removeprefix("W/") in {t.removeprefix("W/") for t in tags}
+
+
+def cache_headers(response, *, authenticated: bool):
+    """Cache-Control and Vary of a successful or not-modified public API response."""
+    if authenticated:
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        seconds = settings.FACTCHECK_API_CACHE_SECONDS
+        patch_cache_control(response, public=True, max_age=seconds, stale_while_revalidate=seconds * 5)
+    patch_vary_headers(response, ["Accept", "Authorization", "Cookie", "Origin"])
+    return response
+
+
+def not_modified(tag: str, *, authenticated: bool) -> HttpResponseNotModified:
+    response = HttpResponseNotModified()
+    response["ETag"] = tag
+    return cache_headers(response, authenticated=authenticated)
+
+
+@lru_cache(maxsize=4096)
+def _versioned_path(path: str) -> bool:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return bool(getattr(getattr(match.func, "cls", None), "revalidated_by_version", False))
+
+
+def RevalidationMiddleware(get_response):
+    """Answers an anonymous conditional GET of a versioned API endpoint before anything else runs.
+
+    The views answer it too (PublicAPIMixin), after content negotiation, authentication,
+    parameter checks and throttling; a caller who sends no credentials (no Authorization
+    header, no session cookie) sees the public record whatever those say, so here the
+    same ETag is checked with one query and nothing else. Such revalidations are still
+    counted by the anonymous throttle; one over the limit goes on to be refused as usual.
+    """
+    from factcheck.api.throttling import AnonRateThrottle
+
+    def middleware(request):
+        if (
+            request.method in ("GET", "HEAD")
+            and "HTTP_IF_NONE_MATCH" in request.META
+            and "HTTP_AUTHORIZATION" not in request.META
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and request.path_info.startswith("/api/")
+            and _versioned_path(request.path_info)
+        ):
+            request.user = AnonymousUser()
+            if AnonRateThrottle().allow_request(request, None):
+                tag = etag(read_version(), request)
+                if matches(request, tag):
+                    return not_modified(tag, authenticated=False)
+        return get_response(request)
+
+    return middleware

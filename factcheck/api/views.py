@@ -4,9 +4,7 @@ from datetime import datetime
 from functools import lru_cache
 from urllib.parse import unquote_plus
 
-from django.conf import settings
-from django.http import HttpResponseNotModified, JsonResponse
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.http import JsonResponse
 from django.utils.http import http_date
 from django.views import defaults
 from django_filters import utils
@@ -182,9 +180,8 @@ class PublicAPIMixin(viewsets.GenericViewSet):
 
     def handle_exception(self, exc):
         if isinstance(exc, NotModified):
-            response = HttpResponseNotModified()
-            response["ETag"] = self.public_etag
-            return response
+            assert self.public_etag is not None
+            return revalidation.not_modified(self.public_etag, authenticated=self.request.user.is_authenticated)
         response = super().handle_exception(exc)
         # Errors are plain JSON, whatever format the endpoint serves when it succeeds.
         self.request.accepted_renderer = JSONRenderer()
@@ -223,13 +220,8 @@ class PublicAPIMixin(viewsets.GenericViewSet):
         if self.public_etag is not None and response.status_code == 200 and self.versioned(request):
             # Set here, Django's ConditionalGetMiddleware leaves it (and compares it) as it is.
             response["ETag"] = self.public_etag
-        if request.method in ("GET", "HEAD") and response.status_code in (200, 304):
-            if request.user.is_authenticated:
-                patch_cache_control(response, private=True, no_cache=True)
-            else:
-                seconds = settings.FACTCHECK_API_CACHE_SECONDS
-                patch_cache_control(response, public=True, max_age=seconds, stale_while_revalidate=seconds * 5)
-            patch_vary_headers(response, ["Accept", "Authorization", "Cookie", "Origin"])
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            revalidation.cache_headers(response, authenticated=request.user.is_authenticated)
         return response
 
 

@@ -5,8 +5,10 @@ see changes every public ETag; nothing the public cannot see changes any.
 """
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.throttling import AnonRateThrottle
 
 from claims import services
 from claims.models import Claim, Evidence, Rating, Topic
@@ -237,3 +239,32 @@ def test_desk_members_etags_follow_drafts(record, reviewer, editor):
     again = desk.get(url, headers={"if-none-match": first["ETag"]})
     assert again.status_code == 200
     assert again["ETag"] != first["ETag"]
+
+
+def test_signed_in_desk_members_are_not_answered_from_the_public_version(client, record, reviewer):
+    # A session cookie skips the early answer: the desk sees drafts, which move no version.
+    client.force_login(reviewer)
+    url = f"{API}claims/?status=draft&ordering=-updated_at"
+    verdict = draft(make_claim(text="A draft behind a session."), author=reviewer, rating="false")
+    first = client.get(url)
+    verdict.headline = "Another headline"
+    services.verdict_save(verdict=verdict, actor=reviewer)
+    assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 200
+
+
+def test_token_holders_who_see_the_public_record_share_its_etags(client, record, outsider):
+    url = f"{API}claims/{record['claim'].pk}/"
+    tag = client.get(url)["ETag"]
+    holder = token_client(outsider)
+    response = holder.get(url, headers={"if-none-match": tag})
+    assert response.status_code == 304
+    assert "private" in response["Cache-Control"]
+
+
+def test_revalidations_count_towards_the_anonymous_limit(client, record, monkeypatch):
+    url = f"{API}claims/"
+    tag = client.get(url)["ETag"]
+    cache.clear()
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/minute"})
+    statuses = [client.get(url, headers={"if-none-match": tag}).status_code for _ in range(3)]
+    assert statuses == [304, 304, 429]
