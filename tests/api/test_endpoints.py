@@ -481,9 +481,8 @@ def test_a_filtered_list_is_one_statement_on_postgresql(client, endpoint, parame
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"{API}{endpoint}/", {parameter: value})
     assert response.status_code == 200, response.content[:300]
-    assert [item["id"] for item in body(response)["results"]] == [
-        verdict.claim_id if endpoint == "claims" else verdict.pk
-    ]
+    found = [item["id"] for item in body(response)["results"]]
+    assert (verdict.claim_id if endpoint == "claims" else verdict.pk) in found
     # Elsewhere the version is read first and each slug filter checks its slugs first.
     expected = 1 if connection.vendor == "postgresql" else 2 + (parameter in ("rating", "topic"))
     assert len(queries) == expected, [query["sql"] for query in queries]
