@@ -285,6 +285,12 @@ FACTCHECK_API_CACHE_SECONDS = int(os.environ.get("FACTCHECK_API_CACHE_SECONDS", 
 # Part of every public API ETag (factcheck.api.revalidation): set it per deploy (a commit id);
 # empty, a digest of the code that shapes public output is used.
 FACTCHECK_RELEASE = os.environ.get("FACTCHECK_RELEASE", "")
+# Each process hears the public record's version from PostgreSQL (LISTEN/NOTIFY, one extra
+# connection per process) instead of reading it per conditional GET (claims.public_version).
+# LISTEN needs a session of its own: behind PgBouncer in transaction mode, point
+# FACTCHECK_PUBLIC_VERSION_LISTEN_URL at the server itself (or set LISTEN to 0).
+FACTCHECK_PUBLIC_VERSION_LISTEN = os.environ.get("FACTCHECK_PUBLIC_VERSION_LISTEN", "1") == "1"
+FACTCHECK_PUBLIC_VERSION_LISTEN_URL = os.environ.get("FACTCHECK_PUBLIC_VERSION_LISTEN_URL", "")
 
 # Browser-based newsroom tools allowed to call the API (comma-separated origins).
 CORS_ALLOWED_ORIGINS = env_list("FACTCHECK_CORS_ALLOWED_ORIGINS")

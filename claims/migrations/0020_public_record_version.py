@@ -9,12 +9,17 @@ MARKERS = [
     "CREATE TABLE claims_publicrecordchange (id bigserial PRIMARY KEY)",
     """
 CREATE FUNCTION claims_public_record_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    moved bigint;
 BEGIN
     DELETE FROM claims_publicrecordchange WHERE id = NEW.id;
     INSERT INTO claims_publicrecordversion (id, version)
     VALUES (1, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint)
     ON CONFLICT (id) DO UPDATE
-        SET version = greatest(claims_publicrecordversion.version + 1, excluded.version);
+        SET version = greatest(claims_publicrecordversion.version + 1, excluded.version)
+    RETURNING version INTO moved;
+    -- Delivered when the transaction commits, to every app process listening.
+    PERFORM pg_notify('claims_public_record', moved::text);
     RETURN NULL;
 END
 $$

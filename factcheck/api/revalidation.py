@@ -63,7 +63,7 @@ def database():
 
 
 def read_version() -> int:
-    return public_version.current(database())
+    return public_version.latest(database())
 
 
 def request_key(request) -> str:

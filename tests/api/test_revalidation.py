@@ -4,15 +4,17 @@ A matching If-None-Match costs one query and builds nothing; every change the pu
 see changes every public ETag; nothing the public cannot see changes any.
 """
 
+import time
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.throttling import AnonRateThrottle
 
-from claims import services
+from claims import public_version, services
 from claims.models import Claim, Evidence, Rating, Topic
-from tests.api.helpers import API, draft, publish, submit, token_client
+from tests.api.helpers import API, draft, publish, published_fact_checks, submit, token_client
 from tests.factories import make_appearance, make_claim, make_publisher, make_source, make_speaker
 
 pytestmark = pytest.mark.django_db
@@ -268,3 +270,39 @@ def test_revalidations_count_towards_the_anonymous_limit(client, record, monkeyp
     monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/minute"})
     statuses = [client.get(url, headers={"if-none-match": tag}).status_code for _ in range(3)]
     assert statuses == [304, 304, 429]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_process_hears_the_version_instead_of_reading_it(client, settings):
+    # Committed changes (a transactional test): the trigger notifies the listening thread.
+    settings.FACTCHECK_PUBLIC_VERSION_LISTEN = True
+    published_fact_checks(1, prefix="heard")
+    url = f"{API}claims/"
+    tag = client.get(url)["ETag"]
+    if connection.vendor != "postgresql":
+        # Nothing to listen to: the version is read, one query.
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, headers={"if-none-match": tag}).status_code == 304
+        assert len(queries) == 1
+        return
+    try:
+        assert _eventually(lambda: public_version.watch.heard() is not None)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, headers={"if-none-match": tag}).status_code == 304
+        assert len(queries) == 0
+        published_fact_checks(1, prefix="heard again")
+        assert _eventually(lambda: client.get(url, headers={"if-none-match": tag}).status_code == 200)
+        fresh = client.get(url)["ETag"]
+        assert fresh != tag
+        assert client.get(url, headers={"if-none-match": fresh}).status_code == 304
+    finally:
+        public_version.watch.stop()
+
+
+def _eventually(condition, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
