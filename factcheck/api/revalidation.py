@@ -85,12 +85,16 @@ def etag(version: int, request) -> str:
 
 
 def matches(request, tag: str) -> bool:
-    """Whether the request's If-None-Match names ``tag`` (weak comparison, as for GET)."""
+    """Whether the request's If-None-Match names ``tag`` (weak comparison, as for GET).
+
+    Only a tag the API gave for this very request counts: ``*`` matches any response,
+    which is decided only once the request has been checked and answered (Django's
+    ConditionalGetMiddleware then answers it), so it is not answered early.
+    """
     header = request.META.get("HTTP_IF_NONE_MATCH")
     if not header:
         return False
-    tags = parse_etags(header)
-    return "*" in tags or tag.removeprefix("W/") in {t.removeprefix("W/") for t in tags}
+    return tag.removeprefix("W/") in {t.removeprefix("W/") for t in parse_etags(header)}
 
 
 def cache_headers(response, *, authenticated: bool):
