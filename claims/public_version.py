@@ -152,6 +152,7 @@ class VersionWatch:
                     connection.execute(f"LISTEN {CHANNEL}")
                     while not self._stopping.is_set():
                         row = connection.execute(f"SELECT {POSTGRESQL_VERSION_SQL}").fetchone()
+                        assert row is not None  # a SELECT without FROM returns its one row
                         self._version = max(self._version or 0, int(row[0]))
                         for notification in connection.notifies(timeout=self.REREAD_SECONDS):
                             self._version = max(self._version or 0, int(notification.payload))

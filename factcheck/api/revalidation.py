@@ -24,7 +24,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import router
 from django.http import HttpResponseNotModified
 from django.urls import Resolver404, resolve
-from django.utils.cache import parse_etags, patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_etags
 
 from claims import public_version
 from claims.models import PublicRecordVersion

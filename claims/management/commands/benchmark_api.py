@@ -166,7 +166,9 @@ class Command(BaseCommand):
 
         def prepared_floor():
             prepared_cursor.execute(sql, params, prepare=True)
-            return prepared_cursor.fetchone()[0]
+            row = prepared_cursor.fetchone()
+            assert row is not None  # the floor aggregates: always one row
+            return row[0]
 
         with CaptureQueriesContext(connection) as queries:
             api_json = json.loads(api().content)
