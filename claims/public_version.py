@@ -25,7 +25,6 @@ import threading
 import time
 from collections.abc import Iterable
 
-import psycopg
 from django.conf import settings
 from django.db import connections, router
 from django.db.models import Model
@@ -138,7 +137,10 @@ class VersionWatch:
             self._thread.join(timeout=10)
         self._pid, self._version, self._thread = None, None, None
 
-    def _connect(self) -> psycopg.Connection:
+    def _connect(self):
+        # Imported here: SQLite deployments never listen and need not load psycopg.
+        import psycopg
+
         url = settings.FACTCHECK_PUBLIC_VERSION_LISTEN_URL
         if url:
             return psycopg.connect(url, autocommit=True)
