@@ -1,7 +1,10 @@
 """API filters. Every filter a newsroom asks for, each backed by an index; bad values are 400s."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 import django_filters as filters
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from rest_framework.exceptions import ValidationError
 
 from factcheck.api.filters import BooleanFilter, DateTimeFilter, IdFilter
@@ -17,14 +20,36 @@ SEARCH_HELP = (
 )
 
 
-def validated_slugs(queryset, value: str, parameter: str) -> list[str]:
-    """Comma-separated slugs, each checked against ``queryset`` (an unknown slug is a 400)."""
+@dataclass(frozen=True)
+class SlugCheck:
+    """Slugs a request names, to be found in ``queryset`` (an unknown slug is a 400).
+
+    ``known`` is the query that finds them: run on its own, or read by the list's own
+    statement (claims.api.views: one query per request).
+    """
+
+    parameter: str
+    slugs: list[str]
+    known: QuerySet
+
+    def verify(self, known: Iterable[str]) -> None:
+        found = set(known)
+        unknown = [slug for slug in self.slugs if slug not in found]
+        if unknown:
+            name = self.known.model._meta.verbose_name
+            raise ValidationError({self.parameter: [f"Unknown {name}: {', '.join(unknown)}."]})
+
+
+def validated_slugs(queryset, value: str, parameter: str, deferred: list[SlugCheck] | None = None) -> list[str]:
+    """Comma-separated slugs, each checked against ``queryset``: now, or with the page when
+    ``deferred`` collects the checks (the slugs then filter the page all the same; an
+    unknown one makes the request a 400 before its page is shown)."""
     slugs = [slug.strip() for slug in value.split(",") if slug.strip()]
-    known = set(queryset.filter(slug__in=slugs).values_list("slug", flat=True))
-    unknown = [slug for slug in slugs if slug not in known]
-    if unknown:
-        name = queryset.model._meta.verbose_name
-        raise ValidationError({parameter: [f"Unknown {name}: {', '.join(unknown)}."]})
+    check = SlugCheck(parameter, slugs, queryset.filter(slug__in=slugs).order_by().values("slug"))
+    if deferred is not None:
+        deferred.append(check)
+    else:
+        check.verify(check.known.values_list("slug", flat=True))
     return slugs
 
 
@@ -63,6 +88,9 @@ class VerdictRowsFilterSet(filters.FilterSet):
     published_after = DateTimeFilter(field_name="published_at", lookup_expr="gte")
     published_before = DateTimeFilter(field_name="published_at", lookup_expr="lt")
 
+    # Set by a view that reads the slug checks with its page (None: check at once).
+    deferred_checks: list[SlugCheck] | None = None
+
     class Meta:
         model = Verdict
         fields: list[str] = []
@@ -71,11 +99,12 @@ class VerdictRowsFilterSet(filters.FilterSet):
         return search_claims(queryset, value, through="claim")
 
     def filter_rating(self, queryset, name, value):
-        return queryset.filter(rating__slug__in=validated_slugs(Rating.objects.all(), value, name))
+        slugs = validated_slugs(Rating.objects.all(), value, name, self.deferred_checks)
+        return queryset.filter(rating__slug__in=slugs)
 
     def filter_topic(self, queryset, name, value):
         topics = visibility.visible_topics(desk_member=visibility.is_desk_member(self.request.user))
-        return _claim_tagged(queryset, "claim_id", validated_slugs(topics, value, name))
+        return _claim_tagged(queryset, "claim_id", validated_slugs(topics, value, name, self.deferred_checks))
 
     def filter_source(self, queryset, name, value):
         return _claim_in_source(queryset, "claim_id", value) if value is not None else queryset

@@ -457,3 +457,27 @@ class Evidence(models.Model):
         super().clean()
         if self.source_id is not None and self.quote and not self.source.contains_verbatim(self.quote):
             raise ValidationError({"quote": "This passage is not found verbatim in the source's archived text."})
+
+
+class PublicRecordVersion(models.Model):
+    """A single row whose ``version`` moves with every change the public can see.
+
+    Whatever changes a published fact-check, a claim's public record, or a speaker,
+    topic, rating, source or publisher the public sees moves it in the same transaction
+    (``claims.public_version``); work the public cannot see (drafts, reviews, claims not
+    yet published) leaves it alone. The public API's ETags are made from it with the
+    request (``factcheck.api.revalidation``), so answering a conditional GET is one
+    tiny read instead of building the page.
+
+    The version is a time in microseconds, or one more than the last one if that is
+    later: it never repeats, even if the row is lost and started again.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="claims_publicrecordversion_single_row")]
+
+    def __str__(self) -> str:
+        return f"public record version {self.version}"

@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from . import public_version
 from .choices import CURRENT_VERDICT_STATUSES, VerdictStatus
 from .errors import ConflictError, WorkflowError
 from .events import claims_did_change, gather_claim_changes, verdict_changed
@@ -463,6 +464,8 @@ def public_record_changed(claim_ids: Iterable[int], *, at: datetime | None = Non
     claim_ids = list(claim_ids)
     if claim_ids:
         Claim.objects.filter(pk__in=claim_ids).update(updated_at=at or timezone.now())
+        # And the public API's ETags, if the public sees any of these claims.
+        public_version.claims_changed(claim_ids)
 
 
 def _join(items: Iterable[str]) -> str:

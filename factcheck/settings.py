@@ -85,6 +85,9 @@ MIDDLEWARE = [
     # Public GETs may read from replicas (factcheck.routers); everything else uses the primary.
     "factcheck.middleware.ReplicaReadsMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # An anonymous conditional GET of the public API whose ETag still matches: 304 after one
+    # query, before sessions, authentication and the view (factcheck.api.revalidation).
+    "factcheck.api.revalidation.RevalidationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag on every GET response, and 304 for a matching If-None-Match / If-Modified-Since.
@@ -136,6 +139,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
     )
+    # Server-side parameters and prepared statements (README: production). Off by default:
+    # prepared statements live in one server session, which PgBouncer in transaction mode
+    # does not keep for a client.
+    if os.environ.get("DATABASE_SERVER_SIDE_BINDING") == "1":
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+    if os.environ.get("DATABASE_PREPARE_THRESHOLD"):
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(os.environ["DATABASE_PREPARE_THRESHOLD"])
 
 # Read replicas (PostgreSQL streaming replicas of the primary): public API and page reads
 # go to them, everything else to the primary (factcheck.routers). Comma-separated URLs.
@@ -272,6 +282,15 @@ SPECTACULAR_SETTINGS = {
 
 # Public API responses may be cached this long by browsers and CDNs.
 FACTCHECK_API_CACHE_SECONDS = int(os.environ.get("FACTCHECK_API_CACHE_SECONDS", "60"))
+# Part of every public API ETag (factcheck.api.revalidation): set it per deploy (a commit id);
+# empty, a digest of the code that shapes public output is used.
+FACTCHECK_RELEASE = os.environ.get("FACTCHECK_RELEASE", "")
+# Each process hears the public record's version from PostgreSQL (LISTEN/NOTIFY, one extra
+# connection per process) instead of reading it per conditional GET (claims.public_version).
+# LISTEN needs a session of its own: behind PgBouncer in transaction mode, point
+# FACTCHECK_PUBLIC_VERSION_LISTEN_URL at the server itself (or set LISTEN to 0).
+FACTCHECK_PUBLIC_VERSION_LISTEN = os.environ.get("FACTCHECK_PUBLIC_VERSION_LISTEN", "1") == "1"
+FACTCHECK_PUBLIC_VERSION_LISTEN_URL = os.environ.get("FACTCHECK_PUBLIC_VERSION_LISTEN_URL", "")
 
 # Browser-based newsroom tools allowed to call the API (comma-separated origins).
 CORS_ALLOWED_ORIGINS = env_list("FACTCHECK_CORS_ALLOWED_ORIGINS")

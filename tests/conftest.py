@@ -27,6 +27,9 @@ def pytest_configure(config):
     # than one test; the evidence rule (FACTCHECK_SUBMIT_MIN_EVIDENCE, 1 by default) is
     # tested where a test sets it back with the settings fixture.
     settings.FACTCHECK_SUBMIT_MIN_EVIDENCE = 0
+    # No listening connection left open on the test database (it could not be dropped);
+    # tests/api/test_revalidation.py starts and stops one where it is tested.
+    settings.FACTCHECK_PUBLIC_VERSION_LISTEN = False
 
 
 def pytest_report_header(config):

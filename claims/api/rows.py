@@ -7,7 +7,10 @@ there are no model instances or nested serializers per item; the API tests hold 
 paths identical to the serializers.
 """
 
+import threading
+from collections.abc import Callable
 from functools import cache, lru_cache
+from typing import Any
 
 from django.db import connection
 from django.db.models import F, QuerySet
@@ -90,6 +93,41 @@ def listed(kind: str, statuses: tuple[str, ...]) -> QuerySet:
 def unfiltered_sql(kind: str, statuses: tuple[str, ...], order: Ordering, origin: str):
     """The candidate rows of an unfiltered list, compiled once per list, statuses, ordering and host."""
     return compiled(json_rows(kind, listed(kind, statuses), origin, order))
+
+
+def known_slugs(check) -> tuple[str, tuple]:
+    """A filter's slug check (claims.filtersets.SlugCheck) as an SQL array: the slugs it names that exist."""
+    sql, params = compiled(check.known)
+    return f"ARRAY({sql})", params
+
+
+# A filtered list's candidate rows: SQL, parameters and the slug checks its statement reads
+# (each claims.filtersets.SlugCheck with its SQL, from known_slugs).
+FilteredSQL = tuple[str, tuple, tuple[tuple[Any, tuple[str, tuple]], ...]]
+
+
+class BoundedCache:
+    """The last ``size`` values built, by key, for this process (oldest dropped first)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.values: dict = {}
+        self.lock = threading.Lock()
+
+    def get(self, key, build: Callable[[], Any]):
+        value = self.values.get(key)
+        if value is None:
+            value = build()
+            with self.lock:
+                self.values.pop(key, None)
+                while len(self.values) >= self.size:
+                    self.values.pop(next(iter(self.values)))
+                self.values[key] = value
+        return value
+
+
+# Compiled SQL of filtered lists, by list and filter values (claims.api.views.FastListMixin).
+FILTERED_SQL = BoundedCache(512)
 
 
 def plain_rows(kind: str, verdicts: QuerySet) -> QuerySet:

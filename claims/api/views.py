@@ -2,8 +2,9 @@
 
 from functools import cached_property
 
-from django.db import router
+from django.db import connection, router
 from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django_filters.filterset import FilterSet
 from drf_spectacular.types import OpenApiTypes
@@ -13,8 +14,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from factcheck.api import revalidation
 from factcheck.api.exceptions import ParameterForbidden
-from factcheck.api.pagination import KeysetPagination, by_text, by_time
+from factcheck.api.pagination import KeysetPagination, Ordering, by_text, by_time
 from factcheck.api.renderers import JSONLDRenderer, JSONRenderer
 from factcheck.api.shapes import rows_shown
 from factcheck.api.views import PublicAPIMixin, PublicReadOnlyViewSet, with_last_modified
@@ -25,10 +27,23 @@ from ..choices import VerdictStatus
 from ..claimreview import claim_review, data_feed, review_rows, verdicts_for_reviews
 from ..filtersets import ClaimFilterSet, ClaimReviewFeedFilterSet, SpeakerFilterSet, TopicFilterSet, VerdictFilterSet
 from ..models import Appearance, Evidence, Rating, Verdict
+from ..public_version import version_sql
 from ..selectors import link_versions, track_records
 from ..visibility import is_desk_member
 from . import shapes
-from .rows import compiled, database_builds_json, item, json_rows, listed, origin, plain_rows, unfiltered_sql
+from .rows import (
+    FILTERED_SQL,
+    FilteredSQL,
+    compiled,
+    database_builds_json,
+    item,
+    json_rows,
+    known_slugs,
+    listed,
+    origin,
+    plain_rows,
+    unfiltered_sql,
+)
 from .serializers import (
     ClaimDetailSerializer,
     ClaimSummarySerializer,
@@ -103,6 +118,7 @@ class FastListMixin(PublicReadOnlyViewSet):
     filterset_class: type[FilterSet]
     # ?format=csv streams every row the filters select (integrations.csv_export).
     renderer_classes = [JSONRenderer, CSVRenderer]
+    revalidated_by_version = True
 
     @cached_property
     def desk_member(self) -> bool:
@@ -118,6 +134,26 @@ class FastListMixin(PublicReadOnlyViewSet):
     def listed_statuses(self) -> tuple[str, ...]:
         raise NotImplementedError
 
+    def reads_version_with_response(self, request) -> bool:
+        # The list statement reads the public record's version with the page (list below);
+        # a detail reads it with its object (with_version).
+        if self.action == "retrieve":
+            return True
+        return (
+            self.action == "list"
+            and database_builds_json()
+            and request.accepted_renderer.format != CSVRenderer.format
+        )
+
+    def with_version(self, queryset):
+        """``queryset`` whose rows carry the public record's version, read by the same query."""
+        return queryset.annotate(public_record_version=RawSQL(version_sql(connection.vendor), ()))
+
+    def etag_from(self, obj) -> None:
+        """The ETag of a detail, from the version read with its object (before anything else)."""
+        if self.versioned(self.request) and self.public_etag is None:
+            self.public_etag = revalidation.etag(obj.public_record_version, self.request)
+
     def has_filters(self) -> bool:
         return bool(set(self.request.query_params) & (set(self.filterset_class.base_filters) - {"status"}))
 
@@ -128,17 +164,46 @@ class FastListMixin(PublicReadOnlyViewSet):
         host = origin(request)
         if database_builds_json():
             order = self.keyset.orderings[self.keyset.ordering_name(request)]
+            # The statement also reads the public record's version (for the ETag) and whether
+            # the slugs the filters name exist: one query per page, whatever the filters.
             if self.has_filters():
-                verdicts = self.filter_queryset(listed(self.list_kind, statuses))
-                sql, params = compiled(json_rows(self.list_kind, verdicts, host, order))
+                sql, params, slug_checks = self.filtered_sql(statuses, order, host)
             else:
                 sql, params = unfiltered_sql(self.list_kind, statuses, order, host)
+                slug_checks = ()
             # The database the router picks for this read (a replica for public GETs).
             using = router.db_for_read(Verdict)
-            return self.get_paginated_response(self.keyset.paginate_sql(sql, params, request, using=using))
+            also = [(version_sql("postgresql"), ()), *(check_sql for _, check_sql in slug_checks)]
+            page = self.keyset.paginate_sql(sql, params, request, using=using, also=also)
+            version, *found = self.keyset.also
+            for (check, _), known in zip(slug_checks, found, strict=True):
+                check.verify(known)
+            if self.versioned(request):
+                self.public_etag = revalidation.etag(version, request)
+            return self.get_paginated_response(page)
         verdicts = self.filter_queryset(listed(self.list_kind, statuses))
         rows = self.keyset.paginate_queryset(plain_rows(self.list_kind, verdicts), request, view=self)
         return self.get_paginated_response([item(self.list_kind, row, host) for row in rows])
+
+    def filtered_sql(self, statuses: tuple[str, ...], order: Ordering, host: str) -> FilteredSQL:
+        """The candidate rows' SQL for this request's filters, compiled once per list of filter values.
+
+        Compiling the filters costs about as much as the database spends on a page. What
+        the SQL is depends on the list, the statuses, the ordering, the host, whether the
+        caller is of the desk and the filter values alone (slugs are checked by the
+        statement itself, nothing is read while compiling): the same request finds it ready.
+        """
+        names = set(self.filterset_class.base_filters)
+        values = tuple(sorted((name, tuple(v)) for name, v in self.request.query_params.lists() if name in names))
+        key = (self.list_kind, statuses, order, host, self.desk_member, values)
+
+        def build() -> FilteredSQL:
+            self.deferred_checks = []
+            verdicts = self.filter_queryset(listed(self.list_kind, statuses))
+            sql, params = compiled(json_rows(self.list_kind, verdicts, host, order))
+            return sql, params, tuple((check, known_slugs(check)) for check in self.deferred_checks)
+
+        return FILTERED_SQL.get(key, build)
 
     def check_status_request(self, requested: set[str], public: tuple) -> None:
         refused = visibility.refused_statuses(requested, self.desk_member, public)
@@ -171,7 +236,7 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
             # in progress.
             return listed(self.list_kind, self.listed_statuses())
         # Speaker is shown; topics and appearances (with sources and publishers) are nested lists.
-        return (
+        return self.with_version(
             visibility.visible_claims(desk_member=self.desk_member)
             .select_related("speaker")
             .prefetch_related(
@@ -202,6 +267,7 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         claim = self.get_object()
+        self.etag_from(claim)
         desk_member = self.desk_member
         visible, shown = visibility.claim_detail_statuses(desk_member)
         # All the claim's visible verdicts in one narrow query; the links between versions
@@ -278,7 +344,7 @@ class VerdictViewSet(FastListMixin, PublicReadOnlyViewSet):
             return Verdict.objects.filter(status__in=self.listed_statuses())
         # The claim and rating are shown; each piece of evidence with its source and publisher.
         related = ["claim", "rating", "reviewed_by", *(["reviewer", "editor"] if desk_member else [])]
-        return (
+        return self.with_version(
             visibility.visible_verdicts(desk_member=desk_member)
             .select_related(*related)
             .prefetch_related(Prefetch("evidence", queryset=_evidence()))
@@ -306,6 +372,7 @@ class VerdictViewSet(FastListMixin, PublicReadOnlyViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         verdict = self.get_object()
+        self.etag_from(verdict)
         # The versions this one corrects and is corrected by, in one query.
         versions = Verdict.objects.filter(Q(pk=verdict.supersedes_id) | Q(supersedes=verdict)).select_related("rating")
         link_versions([verdict, *versions])
@@ -349,6 +416,7 @@ class NamePagination(KeysetPagination):
     retrieve=extend_schema(summary="A speaker and their track record"),
 )
 class SpeakerViewSet(PublicReadOnlyViewSet):
+    revalidated_by_version = True
     filterset_class = SpeakerFilterSet
     pagination_class = NamePagination
     serializer_class = SpeakerSerializer
@@ -382,6 +450,7 @@ class TopicPagination(KeysetPagination):
     retrieve=extend_schema(summary="A topic"),
 )
 class TopicViewSet(PublicReadOnlyViewSet):
+    revalidated_by_version = True
     filterset_class = TopicFilterSet
     pagination_class = TopicPagination
     serializer_class = TopicSerializer
@@ -396,6 +465,7 @@ class TopicViewSet(PublicReadOnlyViewSet):
     retrieve=extend_schema(summary="A rating"),
 )
 class RatingViewSet(PublicReadOnlyViewSet):
+    revalidated_by_version = True
     serializer_class = RatingSerializer
     pagination_class = None
     lookup_field = "slug"
@@ -413,6 +483,7 @@ class RatingViewSet(PublicReadOnlyViewSet):
     )
 )
 class ClaimReviewFeedViewSet(PublicAPIMixin, viewsets.GenericViewSet):
+    revalidated_by_version = True
     pagination_class = ClaimReviewPagination
     renderer_classes = [JSONLDRenderer, JSONRenderer]
     filterset_class = ClaimReviewFeedFilterSet

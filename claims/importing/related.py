@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from claims import public_version
 from claims.bulk import BATCH, Among, HistoryStamp, insert_rows, new_instance
 from claims.models import Speaker
 from sources.models import Publisher, Source
@@ -75,6 +76,8 @@ class RelatedRows:
             bulk_update_with_history(
                 objects, model, fields, batch_size=BATCH, default_user=self.actor, default_change_reason=self.reason
             )
+            # Bulk updates send no signals: an import's changes count as public ones.
+            public_version.changed()
         self.summary.count(entity, "updated", len(objects))
 
     def publishers_for(self, names_and_urls: dict[str, str]) -> None:
@@ -104,6 +107,7 @@ class RelatedRows:
                 changed.append(publisher)
         if changed:
             Publisher.objects.bulk_update(changed, ["url"])
+            public_version.changed()
         self.summary.count("publishers", "updated", len(changed))
         self.summary.count("publishers", "unchanged", len([k for k in wanted if k in self.publishers]) - len(changed))
         new = [

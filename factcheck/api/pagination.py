@@ -15,7 +15,7 @@ hand-written query would. Other lists are paginated as rows (``paginate_queryset
 import base64
 import binascii
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -88,6 +88,8 @@ class KeysetPagination(BasePagination):
     ordering_param = "ordering"
     orderings: dict[str, Ordering] = {}
     default_ordering = ""
+    # What paginate_sql's ``also`` read with the page, in order.
+    also: list = []
 
     # Request parsing -------------------------------------------------------------------
 
@@ -168,13 +170,18 @@ class KeysetPagination(BasePagination):
         self._set_links(rows, more, lambda row: (self._value(row, POSITION), self._value(row, KEY)))
         return rows
 
-    def paginate_sql(self, sql: str, params, request, *, using: str = "default") -> orjson.Fragment:
+    def paginate_sql(
+        self, sql: str, params, request, *, using: str = "default", also: Sequence[tuple[str, Sequence]] = ()
+    ) -> orjson.Fragment:
         """JSON mode (PostgreSQL): the page's items, already JSON, in one row from the database.
 
         ``sql`` selects the candidate rows (any filters applied, no order or limit) with
         columns ``page_position``, ``page_key`` and ``item`` (each item's JSON text). The
         keyset condition, order and limit are added here; PostgreSQL pulls the inner
-        query up, so the index on the position still drives the scan.
+        query up, so the index on the position still drives the scan. ``also``: scalar SQL
+        expressions (with their parameters) read by the same statement, so from the same
+        snapshot and without another round trip; their values are kept in ``self.also``
+        (the public record's version for the ETag, the slugs a filter names that exist).
         """
         self.base_url = request.build_absolute_uri()
         self.ordering = self.ordering_name(request)
@@ -203,6 +210,7 @@ class KeysetPagination(BasePagination):
                    (array_agg({KEY} ORDER BY {shown}))[{first}],
                    (array_agg({POSITION} ORDER BY {shown}))[{last}],
                    (array_agg({KEY} ORDER BY {shown}))[{last}]
+                   {"".join(f", {expression}" for expression, _ in also)}
             FROM (
                 SELECT * FROM ({sql}) candidates {keyset}
                 ORDER BY {POSITION} {direction}, {KEY} {direction}
@@ -210,8 +218,8 @@ class KeysetPagination(BasePagination):
             ) page
         """
         with connections[using].cursor() as db:
-            db.execute(page_sql, [*params, *keyset_params])
-            count, items, first_position, first_key, last_position, last_key = db.fetchone()
+            db.execute(page_sql, [*(p for _, also_params in also for p in also_params), *params, *keyset_params])
+            count, items, first_position, first_key, last_position, last_key, *self.also = db.fetchone()
         shown_rows = [(first_position, first_key), (last_position, last_key)] if count else []
         self._set_links(shown_rows, count > self.size, lambda row: row)
         return orjson.Fragment(f"[{items or ''}]")

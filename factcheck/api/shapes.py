@@ -220,7 +220,8 @@ def json_expression(shape: Shape, links: dict[str, str], prefix: str = "", alias
             parts[f.key] = f.expression(prefix)
         elif f.kind == "nested":
             # A correlated subquery on the foreign key; NULL when there is none.
-            rows = f.nested_shape.model._default_manager.filter(pk=OuterRef(f"{at}_id"))
+            # At most one row: the model's default ordering would only add a sort to plan and run.
+            rows = f.nested_shape.model._default_manager.filter(pk=OuterRef(f"{at}_id")).order_by()
             parts[f.key] = Subquery(rows.values(json=json_expression(f.nested_shape, links)), output_field=JSONField())
         else:
             parts[f.key] = F(at)

@@ -4,9 +4,7 @@ from datetime import datetime
 from functools import lru_cache
 from urllib.parse import unquote_plus
 
-from django.conf import settings
 from django.http import JsonResponse
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.views import defaults
 from django_filters import utils
@@ -17,8 +15,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from claims.visibility import is_desk_member
 from factcheck.logs import refused
 
+from . import revalidation
 from .pagination import KeysetPagination
 from .renderers import JSONRenderer
 from .schema import PublicAPISchema
@@ -86,12 +86,28 @@ def check_query_length(request) -> None:
         )
 
 
+class NotModified(Exception):
+    """The caller's copy is current: answer 304 without building the response."""
+
+
 class PublicAPIMixin(viewsets.GenericViewSet):
-    """Refuses parameters it does not know and query strings too long; cacheable when public."""
+    """Refuses parameters it does not know and query strings too long; cacheable when public.
+
+    An endpoint whose public responses are made of the public record alone sets
+    ``revalidated_by_version``: its ETags then come from the public record's version and
+    the request (factcheck.api.revalidation), and a matching conditional GET is answered
+    304 before the response is built.
+    """
 
     schema = PublicAPISchema()
     # django-filter's attribute, which DRF's stubs do not declare; None where nothing filters.
     filterset_class: type[FilterSet] | None
+    revalidated_by_version = False
+    # The ETag of this request's public response, once the version it is made from is known.
+    public_etag: str | None = None
+    # A list, for checks the filters may leave to the page's own statement (a filterset's
+    # ``deferred_checks``); None: filters check their values at once.
+    deferred_checks: list | None = None
 
     @property
     def paginator(self) -> KeysetPagination | None:
@@ -107,6 +123,28 @@ class PublicAPIMixin(viewsets.GenericViewSet):
         if getattr(self, request.method.lower(), None) is not None:
             self.check_parameters(request)
         super().initial(request, *args, **kwargs)
+        # After negotiation (the media type is part of the ETag), authentication and throttling.
+        if self.versioned(request) and (
+            request.META.get("HTTP_IF_NONE_MATCH") or not self.reads_version_with_response(request)
+        ):
+            self.public_etag = revalidation.etag(revalidation.read_version(), request)
+            if revalidation.matches(request, self.public_etag):
+                raise NotModified
+
+    def versioned(self, request) -> bool:
+        """Whether this response's ETag comes from the public record's version.
+
+        Not for desk members: they also see drafts, which do not move it.
+        """
+        return (
+            self.revalidated_by_version
+            and request.method in ("GET", "HEAD")
+            and not is_desk_member(getattr(request, "user", None))
+        )
+
+    def reads_version_with_response(self, request) -> bool:
+        """Whether building the response reads the version too (and sets ``public_etag``)."""
+        return False
 
     def check_parameters(self, request) -> None:
         unknown = set(request.query_params) - self.allowed_parameters()
@@ -141,6 +179,9 @@ class PublicAPIMixin(viewsets.GenericViewSet):
         return names
 
     def handle_exception(self, exc):
+        if isinstance(exc, NotModified):
+            assert self.public_etag is not None
+            return revalidation.not_modified(self.public_etag, authenticated=self.request.user.is_authenticated)
         response = super().handle_exception(exc)
         # Errors are plain JSON, whatever format the endpoint serves when it succeeds.
         self.request.accepted_renderer = JSONRenderer()
@@ -168,19 +209,19 @@ class PublicAPIMixin(viewsets.GenericViewSet):
         filterset = only_filters(filterset_class, present)(
             self.request.query_params, queryset=queryset, request=self.request
         )
+        if self.deferred_checks is not None:
+            filterset.deferred_checks = self.deferred_checks
         if not filterset.is_valid():
             raise utils.translate_validation(filterset.errors)
         return filterset.qs
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        if self.public_etag is not None and response.status_code == 200 and self.versioned(request):
+            # Set here, Django's ConditionalGetMiddleware leaves it (and compares it) as it is.
+            response["ETag"] = self.public_etag
         if request.method in ("GET", "HEAD") and response.status_code == 200:
-            if request.user.is_authenticated:
-                patch_cache_control(response, private=True, no_cache=True)
-            else:
-                seconds = settings.FACTCHECK_API_CACHE_SECONDS
-                patch_cache_control(response, public=True, max_age=seconds, stale_while_revalidate=seconds * 5)
-            patch_vary_headers(response, ["Accept", "Authorization", "Cookie", "Origin"])
+            revalidation.cache_headers(response, authenticated=request.user.is_authenticated)
         return response
 
 

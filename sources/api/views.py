@@ -34,6 +34,7 @@ class PublisherPagination(KeysetPagination):
     retrieve=extend_schema(summary="A source"),
 )
 class SourceViewSet(PublicReadOnlyViewSet):
+    revalidated_by_version = True
     filterset_class = SourceFilterSet
     pagination_class = SourcePagination
     serializer_class = SourceSerializer
@@ -53,6 +54,7 @@ class SourceViewSet(PublicReadOnlyViewSet):
     retrieve=extend_schema(summary="A publisher"),
 )
 class PublisherViewSet(PublicReadOnlyViewSet):
+    revalidated_by_version = True
     filterset_class = PublisherFilterSet
     pagination_class = PublisherPagination
     serializer_class = PublisherSerializer

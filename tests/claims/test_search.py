@@ -112,3 +112,26 @@ def test_or_makes_either_do(shelling):
     korea, iran, south = shelling
     assert found("drones or volunteers") == {korea.text, iran.text, south.text}
     assert found("Iran or nothing") == {iran.text, south.text}
+
+
+def test_searches_are_planned_without_parallel_workers(claim):
+    # Parallel plans made free for this transaction only: the planner then parallelises any
+    # scan it can. A search statement must still be planned serially (claims_serial_plan()).
+    searched = search_claims(Claim.objects.all(), "containers")
+    assert set(searched.values_list("text", flat=True)) == {claim.text}
+    if connection.vendor != "postgresql":
+        return  # no parallel plans to avoid: the portable path reads the rows one by one
+    sql, params = searched.values("id").query.get_compiler(connection=connection).as_sql()
+    with connection.cursor() as cursor:
+        for setting in ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_scan_size"):
+            cursor.execute(f"SET LOCAL {setting} = 0")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+
+        def plan(statement):
+            cursor.execute(f"EXPLAIN {statement}", params)
+            return "\n".join(row[0] for row in cursor.fetchall())
+
+        assert "Gather" not in plan(sql)
+        # The same statement without the marker would be parallel: the test can tell.
+        assert "Gather" in plan(sql.replace("AND claims_serial_plan()", ""))

@@ -3,17 +3,21 @@
     manage.py generate_claims --claims 1000000   # once, on a PostgreSQL database of its own
     manage.py benchmark_api [--runs 200] [--warmup 20] [--explain]
 
-Cases: the claims list unfiltered and with each list filter, a full-text search, a claim
-detail, and conditional GETs (304) of the list and the detail. For each, the API (a real
-request through the whole Django stack, in-process, anonymous) and its floor (the same
-JSON from one statement on the same connection) are first checked to give the same
-JSON, then warmed up equally and timed alternately, call for call, so both see the same
-machine. It prints the median and interquartile range of each, and their ratio; a 304
-is compared with the 200 of the same URL. A case whose outputs differ gets no ratio,
-and the command then exits non-zero. ``--explain`` prints the plan of each floor.
+Cases: the claims list unfiltered and with each list filter, full-text searches for a
+mid- and a high-frequency word, a claim detail, and conditional GETs (304) of lists and
+the detail. For each, the API (a real request through the whole Django stack,
+in-process, anonymous) and its floor (the same JSON from one statement on the same
+connection) are first checked to give the same JSON, then warmed up equally and timed
+alternately, call for call, so both see the same machine; the floor is timed twice, as
+sent (parsed and planned each time) and as a prepared statement. It prints the median
+and interquartile range of each, and the API's ratio to both; a 304 is compared with
+the 200 of the same URL. A case whose outputs differ gets no ratio, and the command
+then exits non-zero. Searches print the plan of the API's statement; ``--explain``
+prints every floor's and API statement's plan.
 """
 
 import json
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
+import psycopg
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
@@ -28,7 +33,8 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from rest_framework.throttling import AnonRateThrottle
 
 from claims.choices import VerdictStatus
-from claims.models import Verdict
+from claims.models import Claim, Verdict
+from claims.selectors import MatchesSearchDocument
 
 from ._floors import DETAIL_FLOOR, FILTERS, LIST_FLOOR, URLS, pick_values
 
@@ -48,20 +54,21 @@ class Spread:
         return f"{self.median:7.2f} [{self.q1:6.2f}-{self.q3:6.2f}]"
 
 
-def interleaved(first: Callable, second: Callable, *, runs: int, warmup: int) -> tuple[Spread, Spread]:
-    """Both callables warmed up ``warmup`` times, then timed alternately ``runs`` times each."""
+def interleaved(*functions: Callable, runs: int, warmup: int) -> list[Spread]:
+    """Every callable warmed up ``warmup`` times, then timed in turn ``runs`` times each."""
     for _ in range(warmup):
-        first()
-        second()
-    timings: tuple[list[float], list[float]] = ([], [])
+        for function in functions:
+            function()
+    timings: list[list[float]] = [[] for _ in functions]
     for run in range(runs):
-        # Alternate which goes first, so neither always follows the other's cache effects.
-        order = ((first, timings[0]), (second, timings[1]))
-        for function, durations in order if run % 2 == 0 else reversed(order):
+        # Rotate which goes first, so none always follows another's cache effects.
+        shift = run % len(functions)
+        order = list(zip(functions, timings, strict=True))
+        for function, durations in order[shift:] + order[:shift]:
             started = time.perf_counter()
             function()
             durations.append(time.perf_counter() - started)
-    return Spread.of(timings[0]), Spread.of(timings[1])
+    return [Spread.of(durations) for durations in timings]
 
 
 def normalised(value):
@@ -84,10 +91,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--runs", type=int, default=100, help="Timed runs per side and case (default 100).")
         parser.add_argument("--warmup", type=int, default=20, help="Untimed runs per side first (default 20).")
-        parser.add_argument("--search", default="inflation", help="Search term (default: inflation).")
-        parser.add_argument("--explain", action="store_true", help="Print each floor's plan.")
+        parser.add_argument("--search", default="inflation", help="A mid-frequency search term (default: inflation).")
+        parser.add_argument("--common-search", default="said", help="A high-frequency search term (default: said).")
+        parser.add_argument("--explain", action="store_true", help="Print each floor's and API statement's plan.")
 
-    def handle(self, *args, runs: int, warmup: int, search: str, explain: bool, **options):
+    def handle(self, *args, runs: int, warmup: int, search: str, common_search: str, explain: bool, **options):
         if connection.vendor != "postgresql":
             raise CommandError("The floor is PostgreSQL SQL: run this against PostgreSQL.")
         if not Verdict.objects.filter(status=VerdictStatus.PUBLISHED).exists():
@@ -98,22 +106,42 @@ class Command(BaseCommand):
             f"{Verdict.objects.filter(status=VerdictStatus.PUBLISHED).count():,} published verdicts; "
             f"{warmup} warm-up and {runs} timed runs per side, interleaved; milliseconds, median [IQR]"
         )
-        self.stdout.write(f"{'case':<34} {'API':>22} {'floor':>22} {'ratio':>6} {'queries':>7}")
+        total_claims = Claim.objects.count()
+        for term in (search, common_search):
+            found = Claim.objects.filter(MatchesSearchDocument(term)).count()
+            self.stdout.write(f"search {term!r}: {found:,} of {total_claims:,} claims ({found / total_claims:.1%})")
+        options_used = connection.settings_dict["OPTIONS"]
+        self.stdout.write(
+            f"server_side_binding={options_used.get('server_side_binding', False)} "
+            f"prepare_threshold={options_used.get('prepare_threshold')}; load average {os.getloadavg()[0]:.2f}"
+        )
+        self.stdout.write(
+            f"{'case':<34} {'API':>22} {'floor':>22} {'ratio':>6} {'prepared floor':>22} {'ratio':>6} {'queries':>7}"
+        )
         failures = []
         # Throttling stays in the request path; only its limit is lifted so the runs are not refused.
         with override_settings(ALLOWED_HOSTS=["*"]), _unthrottled():
-            for parameter, condition in FILTERS.items():
-                query = {"page_size": 50, **({parameter: values[parameter]} if parameter else {})}
-                label = f"list {parameter}={values[parameter]}"[:34] if parameter else "list (50, nested)"
-                sql = LIST_FLOOR.format(condition=condition)
+            cases = [(parameter, values[parameter]) for parameter in FILTERS]
+            cases.append(("q", common_search))
+            for parameter, value in cases:
+                query = {"page_size": 50, **({parameter: value} if parameter else {})}
+                label = f"list {parameter}={value}"[:34] if parameter else "list (50, nested)"
+                sql = LIST_FLOOR.format(condition=FILTERS[parameter])
                 url = f"/api/v1/claims/?{urlencode(query)}"
-                if not self.compare(label, url, sql, {**URLS, **values}, runs, warmup, explain):
+                params = {**URLS, **values, **({parameter: value} if parameter else {})}
+                if not self.compare(label, url, sql, params, runs, warmup, explain or parameter == "q"):
                     failures.append(label)
             detail = f"/api/v1/claims/{values['claim_id']}/"
             if not self.compare("claim detail", detail, DETAIL_FLOOR, {**URLS, **values}, runs, warmup, explain):
                 failures.append("claim detail")
-            for label, url in (("304 list", "/api/v1/claims/?page_size=50"), ("304 detail", detail)):
+            rated = f"/api/v1/claims/?{urlencode({'page_size': 50, 'rating': values['rating']})}"
+            for label, url in (
+                ("304 list", "/api/v1/claims/?page_size=50"),
+                ("304 list rating", rated),
+                ("304 detail", detail),
+            ):
                 self.revalidation(label, url, runs, warmup)
+        self.stdout.write(f"load average {os.getloadavg()[0]:.2f} at the end")
         if failures:
             raise CommandError(f"The API and its floor gave different JSON for: {', '.join(failures)}.")
 
@@ -132,23 +160,45 @@ class Command(BaseCommand):
                 cursor.execute(sql, params)
                 return cursor.fetchone()[0]
 
+        connection.ensure_connection()
+        # The same statement prepared once by the server (psycopg's own cursor, server-side parameters).
+        prepared_cursor = psycopg.Cursor(connection.connection)
+
+        def prepared_floor():
+            prepared_cursor.execute(sql, params, prepare=True)
+            row = prepared_cursor.fetchone()
+            assert row is not None  # the floor aggregates: always one row
+            return row[0]
+
         with CaptureQueriesContext(connection) as queries:
             api_json = json.loads(api().content)
         # Counted now: every request clears the connection's query log.
         query_count = len(queries)
+        api_sql = queries.captured_queries[-1]["sql"] if queries.captured_queries else ""
         if "results" in api_json:
             api_json = {"results": api_json["results"]}
         floor_json = json.loads(floor())
         if explain:
             with connection.cursor() as cursor:
                 cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+                self.stdout.write(f"  floor plan ({label}):")
                 self.stdout.write("\n".join(f"    {row[0]}" for row in cursor.fetchall()))
-        if normalised(api_json) != normalised(floor_json):
+                if api_sql.lstrip().upper().startswith("SELECT"):
+                    # The statement as sent (its values inlined by the client-side binding).
+                    cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {api_sql}")
+                    self.stdout.write(f"  API statement plan ({label}):")
+                    self.stdout.write("\n".join(f"    {row[0]}" for row in cursor.fetchall()))
+        if normalised(api_json) != normalised(floor_json) or json.loads(prepared_floor()) != floor_json:
             self.stdout.write(f"{label:<34} JSON differs from the floor: no ratio  ({url})")
             return False
-        api_time, floor_time = interleaved(api, floor, runs=runs, warmup=warmup)
+        api_time, floor_time, prepared_time = interleaved(api, floor, prepared_floor, runs=runs, warmup=warmup)
+        prepared_cursor.close()
         ratio = api_time.median / floor_time.median
-        self.stdout.write(f"{label:<34} {api_time!s:>22} {floor_time!s:>22} {ratio:>6.2f} {query_count:>7}")
+        prepared_ratio = api_time.median / prepared_time.median
+        self.stdout.write(
+            f"{label:<34} {api_time!s:>22} {floor_time!s:>22} {ratio:>6.2f} {prepared_time!s:>22} "
+            f"{prepared_ratio:>6.2f} {query_count:>7}"
+        )
         return True
 
     def revalidation(self, label, url, runs, warmup) -> None:
@@ -167,7 +217,7 @@ class Command(BaseCommand):
         revalidated, served = interleaved(conditional, full, runs=runs, warmup=warmup)
         ratio = revalidated.median / served.median
         label = f"{label} (vs its 200)"
-        self.stdout.write(f"{label:<34} {revalidated!s:>22} {served!s:>22} {ratio:>6.2f} {query_count:>7}")
+        self.stdout.write(f"{label:<34} {revalidated!s:>22} {served!s:>22} {ratio:>6.2f} {'':>29} {query_count:>7}")
 
 
 class _unthrottled:

@@ -1,0 +1,154 @@
+"""ETags from the public record's version: a matching conditional GET costs one tiny read.
+
+A public response is decided by the data the public may see, the request (its path, its
+query parameters, the representation negotiated, the host its links name) and the code
+that builds it. The data's part is the public record's version (claims.public_version),
+which moves in the same transaction as every change the public can see; the code's part
+is the release (``FACTCHECK_RELEASE``, or else a digest of the modules that shape the
+output, so a deploy that changes an output changes its ETags). So the ETag is a digest
+of (release, version, request), known before the page is built: a conditional GET whose
+``If-None-Match`` names it is answered 304 after reading the version alone.
+
+Only callers who see the public record get these ETags (desk members see drafts, which
+do not move the version: their responses keep Django's digest of the content). The
+version is read before the page, or by the page's own statement (lists on PostgreSQL),
+never after it: a page is never labelled with a version newer than its data.
+"""
+
+import hashlib
+from functools import cache, lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db import router
+from django.http import HttpResponseNotModified
+from django.urls import Resolver404, resolve
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_etags
+
+from claims import public_version
+from claims.models import PublicRecordVersion
+
+# The code whose changes change public output: the shapes, views, selectors and rules.
+RELEASE_SOURCES = (
+    "factcheck/api",
+    "claims/api",
+    "sources/api",
+    "claims/visibility.py",
+    "claims/selectors.py",
+    "claims/filtersets.py",
+    "claims/claimreview.py",
+    "sources/filtersets.py",
+    "integrations/csv_export.py",
+)
+
+
+@cache
+def release() -> str:
+    """This code's release: the setting, else a digest of the files that shape public output."""
+    if settings.FACTCHECK_RELEASE:
+        return settings.FACTCHECK_RELEASE
+    digest = hashlib.blake2b(digest_size=8)
+    root = Path(settings.BASE_DIR)
+    for name in RELEASE_SOURCES:
+        path = root / name
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def database():
+    """The database public reads (and so the version) come from: a replica's version matches its data."""
+    return router.db_for_read(PublicRecordVersion)
+
+
+def read_version() -> int:
+    return public_version.latest(database())
+
+
+def request_key(request) -> str:
+    """Everything of the request that decides a public response, in one string.
+
+    Read from the request as it arrives (a Django or a DRF request), so the middleware
+    and the views make the same key: parameters sorted (their order changes nothing; the
+    order of a repeated one's values is kept), the Accept header as sent (it picks the
+    representation), and the origin (links are absolute).
+    """
+    query = "&".join(f"{name}={value}" for name, values in sorted(request.GET.lists()) for value in values)
+    origin = f"{request.scheme}://{request.get_host()}"
+    return "\n".join((origin, request.path, query, request.META.get("HTTP_ACCEPT", "")))
+
+
+def etag(version: int, request) -> str:
+    digest = hashlib.blake2b(f"{release()}\n{version}\n{request_key(request)}".encode(), digest_size=16)
+    return f'"v{digest.hexdigest()}"'
+
+
+def matches(request, tag: str) -> bool:
+    """Whether the request's If-None-Match names ``tag`` (weak comparison, as for GET).
+
+    Only a tag the API gave for this very request counts: ``*`` matches any response,
+    which is decided only once the request has been checked and answered (Django's
+    ConditionalGetMiddleware then answers it), so it is not answered early.
+    """
+    header = request.META.get("HTTP_IF_NONE_MATCH")
+    if not header:
+        return False
+    return tag.removeprefix("W/") in {t.removeprefix("W/") for t in parse_etags(header)}
+
+
+def cache_headers(response, *, authenticated: bool):
+    """Cache-Control and Vary of a successful or not-modified public API response."""
+    if authenticated:
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        seconds = settings.FACTCHECK_API_CACHE_SECONDS
+        patch_cache_control(response, public=True, max_age=seconds, stale_while_revalidate=seconds * 5)
+    patch_vary_headers(response, ["Accept", "Authorization", "Cookie", "Origin"])
+    return response
+
+
+def not_modified(tag: str, *, authenticated: bool) -> HttpResponseNotModified:
+    response = HttpResponseNotModified()
+    response["ETag"] = tag
+    return cache_headers(response, authenticated=authenticated)
+
+
+@lru_cache(maxsize=4096)
+def _versioned_path(path: str) -> bool:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return bool(getattr(getattr(match.func, "cls", None), "revalidated_by_version", False))
+
+
+def RevalidationMiddleware(get_response):
+    """Answers an anonymous conditional GET of a versioned API endpoint before anything else runs.
+
+    The views answer it too (PublicAPIMixin), after content negotiation, authentication,
+    parameter checks and throttling; a caller who sends no credentials (no Authorization
+    header, no session cookie) sees the public record whatever those say, so here the
+    same ETag is checked with one query and nothing else. Such revalidations are still
+    counted by the anonymous throttle; one over the limit goes on to be refused as usual.
+    """
+    from factcheck.api.throttling import AnonRateThrottle
+
+    def middleware(request):
+        if (
+            request.method in ("GET", "HEAD")
+            and "HTTP_IF_NONE_MATCH" in request.META
+            and "HTTP_AUTHORIZATION" not in request.META
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and request.path_info.startswith("/api/")
+            and _versioned_path(request.path_info)
+        ):
+            request.user = AnonymousUser()
+            if AnonRateThrottle().allow_request(request, None):
+                tag = etag(read_version(), request)
+                if matches(request, tag):
+                    return not_modified(tag, authenticated=False)
+        return get_response(request)
+
+    return middleware
