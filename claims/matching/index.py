@@ -30,10 +30,11 @@ import numpy as np
 from django.conf import settings
 from django.db import connections
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .embedding import DIMENSIONS, embed
-from .lexical import LexemeStats, postgres_lexeme_stats
+from .lexical import Postings, document_lexemes_sql, python_lexemes
 
 EXACT_BELOW = 50_000
 PROBES = 32
@@ -75,14 +76,15 @@ class SemanticIndex:
         self.partition_rows = np.zeros(0, dtype=np.int64)
         self.partition_bounds = np.zeros(1, dtype=np.int64)
         self.recent: set[int] = set()
-        self.lexeme_stats = LexemeStats()
+        self.postings = Postings()
+        self._languages_present: dict[bool, list[str]] = {}
 
     # Memory -----------------------------------------------------------------------------
 
     @property
     def nbytes(self) -> int:
         arrays = (self.ids, self.vectors, self.public, self.languages, self.stamps, self.partition_rows)
-        total = sum(array.nbytes for array in arrays)
+        total = sum(array.nbytes for array in arrays) + self.postings.nbytes
         return total + (self.centroids.nbytes if self.centroids is not None else 0)
 
     def _reserve(self, extra: int) -> None:
@@ -108,11 +110,16 @@ class SemanticIndex:
     def languages_present(self, *, public_only: bool) -> list[str]:
         """The languages of the claims held (of the published ones, for the public)."""
         with self.lock:
-            present = self.languages[: self.count]
-            if public_only:
-                present = present[self.public[: self.count]]
-            codes = set(np.unique(present).tolist())
-            return sorted(code for code, number in self.language_codes.items() if number in codes)
+            # Read per query and unchanged between syncs: worked out once per sync.
+            if public_only not in self._languages_present:
+                present = self.languages[: self.count]
+                if public_only:
+                    present = present[self.public[: self.count]]
+                codes = set(np.unique(present).tolist())
+                self._languages_present[public_only] = sorted(
+                    code for code, number in self.language_codes.items() if number in codes
+                )
+            return self._languages_present[public_only]
 
     def _language(self, code: str) -> int:
         return self.language_codes.setdefault(code.lower(), len(self.language_codes))
@@ -136,13 +143,19 @@ class SemanticIndex:
             return changed
 
     def _rows(self, queryset):
+        """(id, text, language, updated_at, is public, lexemes) of each claim; lexemes None where Python parses."""
         from ..visibility import published_verdict_exists
 
-        return (
-            queryset.using(self.using)
-            .annotate(is_public=published_verdict_exists())
-            .values_list("id", "text", "language", "updated_at", "is_public")
-        )
+        queryset = queryset.using(self.using).annotate(is_public=published_verdict_exists())
+        lexemes = document_lexemes_sql(self.using)
+        if lexemes is None:
+            return queryset.values_list("id", "text", "language", "updated_at", "is_public")
+        queryset = queryset.annotate(lexemes=RawSQL(lexemes, []))
+        return queryset.values_list("id", "text", "language", "updated_at", "is_public", "lexemes")
+
+    @staticmethod
+    def _lexemes(row) -> list[str]:
+        return row[5] if len(row) > 5 else list(python_lexemes(row[1]))
 
     def _changed(self, since, until):
         """New claims (by id, whatever their timestamps) and claims changed in (since - overlap, until].
@@ -166,49 +179,60 @@ class SemanticIndex:
         for row in self._rows(Claim.objects.order_by("id")).iterator(chunk_size=LOAD_CHUNK):
             chunk.append(row)
             if len(chunk) == LOAD_CHUNK:
-                total += self._apply(chunk)
+                total += self._apply(chunk, loading=True)
                 chunk = []
-        total += self._apply(chunk)
-        if connections[self.using].vendor == "postgresql":
-            self.lexeme_stats = postgres_lexeme_stats(self.using)
+        total += self._apply(chunk, loading=True)
+        self.postings.rebuild(self.count, self.public)
         # Rows changed while the table was read are taken by the next sync.
         self.watermark = started
         self.recent.clear()
         self.partition()
         return total
 
-    def _apply(self, rows) -> int:
+    def _apply(self, rows, *, loading: bool = False) -> int:
+        """Take in these rows (see ``_rows``): new claims are appended, changed ones re-embedded."""
         rows = list(rows)
         if not rows:
             return 0
         new_rows, changed = [], []
-        for claim_id, text, language, updated_at, is_public in rows:
+        for row_values in rows:
+            claim_id, text, language, updated_at, is_public = row_values[:5]
             stamp = int(updated_at.timestamp() * 1_000_000)
             row = self._row(claim_id)
             if row is None:
-                new_rows.append((claim_id, text, language, stamp, is_public))
+                new_rows.append((claim_id, text, language, stamp, is_public, self._lexemes(row_values)))
             elif self.stamps[row] != stamp:
-                changed.append((row, text, language, stamp, is_public))
+                changed.append((row, text, language, stamp, is_public, self._lexemes(row_values)))
         if changed:
             vectors = embed([text for _, text, *_ in changed])
-            for (row, _, language, stamp, is_public), vector in zip(changed, vectors, strict=True):
+            for (row, _, language, stamp, is_public, lexemes), vector in zip(changed, vectors, strict=True):
+                was_public = bool(self.public[row])
+                self.postings.set_row(row, lexemes, was_public=was_public, is_public=is_public, new=False)
                 self.vectors[row] = vector
                 self.languages[row] = self._language(language)
                 self.stamps[row] = stamp
                 self.public[row] = is_public
                 self.recent.add(row)
         if new_rows:
-            self._append(new_rows)
-        self._repartition_if_stale()
+            self._append(new_rows, loading=loading)
+        self._languages_present.clear()
+        if not loading:
+            if self.postings.needs_rebuild():
+                self.postings.rebuild(self.count, self.public)
+            self._repartition_if_stale()
         return len(new_rows) + len(changed)
 
-    def _append(self, new_rows: list) -> None:
+    def _append(self, new_rows: list, *, loading: bool) -> None:
         self._reserve(len(new_rows))
         vectors = embed([text for _, text, *_ in new_rows])
         last_id = self.ids[self.count - 1] if self.count else -1
         in_order = True
-        for (claim_id, _, language, stamp, is_public), vector in zip(new_rows, vectors, strict=True):
+        if loading:
+            self.postings.load(self.count, [lexemes for *_, lexemes in new_rows])
+        for (claim_id, _, language, stamp, is_public, lexemes), vector in zip(new_rows, vectors, strict=True):
             row = self.count
+            if not loading:
+                self.postings.set_row(row, lexemes, was_public=False, is_public=is_public, new=True)
             self.ids[row] = claim_id
             self.vectors[row] = vector
             self.languages[row] = self._language(language)
@@ -225,6 +249,10 @@ class SemanticIndex:
             for name in ("ids", "vectors", "public", "languages", "stamps"):
                 array = getattr(self, name)
                 array[: self.count] = array[: self.count][order]
+            renumber = np.empty(self.count, dtype=np.int64)
+            renumber[order] = np.arange(self.count)
+            self.postings.rebuild(self.count, self.public, renumber=renumber)
+            self.recent = {int(renumber[row]) for row in self.recent}
             if self.centroids is not None:
                 self.partition()
 
@@ -270,9 +298,11 @@ class SemanticIndex:
             return None
         nearest = np.argpartition(-(self.centroids @ query), min(PROBES, len(self.centroids) - 1))[:PROBES]
         parts = [self.partition_rows[self.partition_bounds[c] : self.partition_bounds[c + 1]] for c in nearest]
+        rows = np.concatenate(parts)
         if self.recent:
-            parts.append(np.fromiter(self.recent, dtype=np.int64))
-        return np.unique(np.concatenate(parts))
+            # Recent rows may also sit in a partition (changed since): count them once.
+            rows = np.union1d(rows, np.fromiter(self.recent, dtype=np.int64))
+        return rows
 
     # Search -----------------------------------------------------------------------------
 
@@ -286,21 +316,45 @@ class SemanticIndex:
             rows = None if exact else self._candidate_rows(query)
             if rows is None:
                 rows = np.arange(self.count)
+            keep = self._allowed(rows, public_only=public_only, language=language)
+            rows = rows[keep]
             scores = self.vectors[rows].astype(np.float32) @ query
-            keep = np.ones(len(rows), dtype=bool)
-            if public_only:
-                keep &= self.public[rows]
-            if language:
-                code = self.language_codes.get(language.lower())
-                if code is None:
-                    return []
-                keep &= self.languages[rows] == code
-            rows, scores = rows[keep], scores[keep]
             if len(rows) > limit:
                 top = np.argpartition(-scores, limit - 1)[:limit]
                 rows, scores = rows[top], scores[top]
             order = np.argsort(-scores, kind="stable")
             return [Hit(int(self.ids[rows[i]]), float(scores[i])) for i in order]
+
+    def _allowed(self, rows: np.ndarray, *, public_only: bool, language: str | None) -> np.ndarray:
+        """Which of ``rows`` the search may return: published ones only, in ``language`` only."""
+        keep = np.ones(len(rows), dtype=bool)
+        if public_only:
+            keep &= self.public[rows]
+        if language:
+            code = self.language_codes.get(language.lower())
+            if code is None:
+                return np.zeros(len(rows), dtype=bool)
+            keep &= self.languages[rows] == code
+        return keep
+
+    def lexical_search(
+        self, lexemes: set[str], *, limit: int, public_only: bool, language: str | None = None
+    ) -> list[int]:
+        """Ids of the ``limit`` claims sharing the most (rarity-weighted) lexemes with the statement."""
+        with self.lock:
+            rows = self.postings.top(
+                lexemes,
+                allowed=lambda rows: self._allowed(rows, public_only=public_only, language=language),
+                limit=limit,
+            )
+            return [int(self.ids[row]) for row in rows]
+
+    def lexical_similarity(self, lexemes: set[str], claim_ids: list[int]) -> dict[int, float]:
+        """The weighted cosine of the statement's lexemes with each claim's (those the index holds)."""
+        with self.lock:
+            rows = {claim_id: self._row(claim_id) for claim_id in claim_ids}
+            held = {claim_id: row for claim_id, row in rows.items() if row is not None}
+            return dict(zip(held, self.postings.cosines(lexemes, list(held.values())), strict=True))
 
     def vectors_of(self, claim_ids: list[int]) -> dict[int, np.ndarray]:
         """The stored vectors of these claims (those the index holds)."""
