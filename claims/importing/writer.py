@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from claims.bulk import new_instance
 from claims.choices import VerdictStatus
+from claims.matching.imports import claims_to_link
 from claims.models import Appearance, Claim, Verdict
 from claims.ratingmap import RatingMapper
 from claims.services import WorkflowError, missing_for_submission, public_record_changed
@@ -115,6 +116,16 @@ class Writer(RelatedRows):
 
         existing = self._existing(reviews)
         desk_own = self._desk_own(reviews, existing)
+        # A review of a claim already on file (in other words) joins that claim (claims.matching.imports).
+        unknown = [review for review in reviews if review.key not in existing and review.key not in desk_own]
+        on_file = dict(
+            zip(
+                (review.key for review in unknown),
+                claims_to_link([(review.claim_text, review.language) for review in unknown]),
+                strict=True,
+            )
+        )
+        linked_claims: set[int] = set()
         new_claims, new_verdicts, new_reviews = [], [], []
         changed_claims: list[Claim] = []
         changed_verdicts: list[Verdict] = []
@@ -137,8 +148,13 @@ class Writer(RelatedRows):
             verdict_fields = self._verdict_fields(review)
             works = [sources[work.key] for work in review.appearances]
             if verdict is None:
-                claim = new_instance(Claim, **_ids(claim_fields))
-                new_claims.append(claim)
+                linked = on_file.get(review.key)
+                if linked is not None:
+                    claim = Claim(pk=linked)
+                    linked_claims.add(linked)
+                else:
+                    claim = new_instance(Claim, **_ids(claim_fields))
+                    new_claims.append(claim)
                 verdict = new_instance(
                     Verdict, status=VerdictStatus.PUBLISHED, review_url=review.url, **_ids(verdict_fields)
                 )
@@ -182,6 +198,9 @@ class Writer(RelatedRows):
         self._updated(Claim, changed_claims, [*CLAIM_FIELDS, "updated_at"], "claims")
         self._updated(Verdict, changed_verdicts, [*VERDICT_FIELDS, "updated_at"], "reviews")
         self._appearances(appearance_pairs)
+        self.summary.count("claims", "linked", len(linked_claims))
+        if linked_claims:
+            public_record_changed(linked_claims, at=self.now)
 
     def _verdict_fields(self, review: Review) -> dict:
         match = self.mapper.map(review.rating_label, review.rating_value, review.best_rating, review.worst_rating)

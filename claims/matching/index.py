@@ -28,7 +28,6 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db import connections
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -36,8 +35,15 @@ from django.utils import timezone
 from .embedding import DIMENSIONS, embed
 from .lexical import Postings, document_lexemes_sql, python_lexemes
 
-EXACT_BELOW = 50_000
-PROBES = 32
+EXACT_BELOW = 20_000
+PROBES = 48
+# The partitions are scanned on the first COARSE_DIMENSIONS dimensions (WordLlama's are
+# Matryoshka-trained: a prefix is a coarser embedding), then the best RERANK rows are
+# scored on all of them.
+COARSE_DIMENSIONS = 128
+RERANK = 500
+# Components of a unit vector, stored as int8 times a per-row scale.
+LEVELS = 127
 # Claims committed this long after their updated_at was stamped are still picked up.
 SYNC_OVERLAP = timedelta(seconds=30)
 LOAD_CHUNK = 20_000
@@ -65,7 +71,8 @@ class SemanticIndex:
         """Forget everything: the next sync reloads the whole table."""
         self.count = 0
         self.ids = np.zeros(0, dtype=np.int64)
-        self.vectors = np.zeros((0, DIMENSIONS), dtype=np.float16)
+        self.vectors = np.zeros((0, DIMENSIONS), dtype=np.int8)
+        self.scales = np.zeros(0, dtype=np.float32)
         self.public = np.zeros(0, dtype=bool)
         self.languages = np.zeros(0, dtype=np.int16)
         self.stamps = np.zeros(0, dtype=np.int64)
@@ -76,6 +83,8 @@ class SemanticIndex:
         self.partition_rows = np.zeros(0, dtype=np.int64)
         self.partition_bounds = np.zeros(1, dtype=np.int64)
         self.recent: set[int] = set()
+        self.coarse = np.zeros((0, COARSE_DIMENSIONS), dtype=np.int8)
+        self.coarse_scales = np.zeros(0, dtype=np.float32)
         self.postings = Postings()
         self._languages_present: dict[bool, list[str]] = {}
 
@@ -83,7 +92,8 @@ class SemanticIndex:
 
     @property
     def nbytes(self) -> int:
-        arrays = (self.ids, self.vectors, self.public, self.languages, self.stamps, self.partition_rows)
+        arrays: list[np.ndarray] = [self.ids, self.vectors, self.scales, self.public, self.languages, self.stamps]
+        arrays += [self.partition_rows, self.coarse, self.coarse_scales]
         total = sum(array.nbytes for array in arrays) + self.postings.nbytes
         return total + (self.centroids.nbytes if self.centroids is not None else 0)
 
@@ -99,7 +109,18 @@ class SemanticIndex:
             return grown
 
         self.ids, self.vectors, self.public = grow(self.ids), grow(self.vectors), grow(self.public)
+        self.scales = grow(self.scales)
         self.languages, self.stamps = grow(self.languages), grow(self.stamps)
+
+    def _store(self, rows, vectors: np.ndarray) -> None:
+        """Unit vectors as int8 times a per-row scale (a quarter of float32's memory)."""
+        peaks = np.abs(vectors).max(axis=1)
+        scales = np.where(peaks > 0, peaks / LEVELS, 1.0).astype(np.float32)
+        self.vectors[rows] = np.rint(vectors / scales[:, None]).astype(np.int8)
+        self.scales[rows] = scales
+
+    def _vectors(self, rows) -> np.ndarray:
+        return self.vectors[rows].astype(np.float32) * np.asarray(self.scales[rows])[..., None]
 
     def _row(self, claim_id: int) -> int | None:
         row = int(np.searchsorted(self.ids[: self.count], claim_id))
@@ -205,10 +226,10 @@ class SemanticIndex:
                 changed.append((row, text, language, stamp, is_public, self._lexemes(row_values)))
         if changed:
             vectors = embed([text for _, text, *_ in changed])
-            for (row, _, language, stamp, is_public, lexemes), vector in zip(changed, vectors, strict=True):
+            self._store([row for row, *_ in changed], vectors)
+            for row, _, language, stamp, is_public, lexemes in changed:
                 was_public = bool(self.public[row])
                 self.postings.set_row(row, lexemes, was_public=was_public, is_public=is_public, new=False)
-                self.vectors[row] = vector
                 self.languages[row] = self._language(language)
                 self.stamps[row] = stamp
                 self.public[row] = is_public
@@ -229,12 +250,12 @@ class SemanticIndex:
         in_order = True
         if loading:
             self.postings.load(self.count, [lexemes for *_, lexemes in new_rows])
-        for (claim_id, _, language, stamp, is_public, lexemes), vector in zip(new_rows, vectors, strict=True):
+        self._store(slice(self.count, self.count + len(new_rows)), vectors)
+        for claim_id, _, language, stamp, is_public, lexemes in new_rows:
             row = self.count
             if not loading:
                 self.postings.set_row(row, lexemes, was_public=False, is_public=is_public, new=True)
             self.ids[row] = claim_id
-            self.vectors[row] = vector
             self.languages[row] = self._language(language)
             self.stamps[row] = stamp
             self.public[row] = is_public
@@ -246,7 +267,7 @@ class SemanticIndex:
         if not in_order:
             # Ids are handed out in order, so this is rare (a claim committed late): re-sort.
             order = np.argsort(self.ids[: self.count], kind="stable")
-            for name in ("ids", "vectors", "public", "languages", "stamps"):
+            for name in ("ids", "vectors", "scales", "public", "languages", "stamps"):
                 array = getattr(self, name)
                 array[: self.count] = array[: self.count][order]
             renumber = np.empty(self.count, dtype=np.int64)
@@ -263,7 +284,11 @@ class SemanticIndex:
             self.partition()
 
     def partition(self, *, seed: int = 0) -> None:
-        """Group the rows by nearest centroid (spherical k-means on a sample)."""
+        """Group the rows by nearest centroid (spherical k-means on a sample, coarse dimensions).
+
+        Each group's coarse vectors are copied together, in group order, so that a query
+        reads its nearest groups as contiguous slices.
+        """
         n = self.count
         self.recent.clear()
         if n < EXACT_BELOW:
@@ -271,7 +296,7 @@ class SemanticIndex:
             return
         clusters = int(np.sqrt(n))
         rng = np.random.default_rng(seed)
-        sample = self.vectors[rng.choice(n, size=min(n, clusters * 40), replace=False)].astype(np.float32)
+        sample = self._coarse_vectors(np.sort(rng.choice(n, size=min(n, clusters * 40), replace=False)))
         centroids = sample[rng.choice(len(sample), size=clusters, replace=False)]
         for _ in range(8):
             nearest = np.argmax(sample @ centroids.T, axis=1)
@@ -287,22 +312,36 @@ class SemanticIndex:
         assignment = np.empty(n, dtype=np.int32)
         for start in range(0, n, 50_000):
             stop = min(start + 50_000, n)
-            assignment[start:stop] = np.argmax(self.vectors[start:stop].astype(np.float32) @ centroids.T, axis=1)
+            assignment[start:stop] = np.argmax(self._coarse_vectors(slice(start, stop)) @ centroids.T, axis=1)
         self.partition_rows = np.argsort(assignment, kind="stable")
         self.partition_bounds = np.searchsorted(assignment[self.partition_rows], np.arange(clusters + 1))
+        self.coarse = self.vectors[self.partition_rows, :COARSE_DIMENSIONS]
+        self.coarse_scales = self.scales[self.partition_rows]
         self.centroids = centroids
 
-    def _candidate_rows(self, query: np.ndarray) -> np.ndarray | None:
-        """Rows worth scoring for ``query``; None for all of them."""
-        if self.centroids is None:
-            return None
-        nearest = np.argpartition(-(self.centroids @ query), min(PROBES, len(self.centroids) - 1))[:PROBES]
-        parts = [self.partition_rows[self.partition_bounds[c] : self.partition_bounds[c + 1]] for c in nearest]
-        rows = np.concatenate(parts)
+    def _coarse_vectors(self, rows) -> np.ndarray:
+        return self.vectors[rows, :COARSE_DIMENSIONS].astype(np.float32) * self.scales[rows][:, None]
+
+    def _scan(self, query: np.ndarray, *, public_only: bool, language: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, coarse scores) of the query's nearest groups and of the rows changed since grouping."""
+        assert self.centroids is not None
+        coarse_query = query[:COARSE_DIMENSIONS]
+        probes = min(PROBES, len(self.centroids))
+        nearest = np.argpartition(-(self.centroids @ coarse_query), probes - 1)[:probes]
+        rows, scores = [], []
+        for group in nearest.tolist():
+            start, stop = self.partition_bounds[group], self.partition_bounds[group + 1]
+            rows.append(self.partition_rows[start:stop])
+            scores.append((self.coarse[start:stop].astype(np.float32) @ coarse_query) * self.coarse_scales[start:stop])
+        found, coarse = np.concatenate(rows), np.concatenate(scores)
         if self.recent:
-            # Recent rows may also sit in a partition (changed since): count them once.
-            rows = np.union1d(rows, np.fromiter(self.recent, dtype=np.int64))
-        return rows
+            # A row changed since grouping is scored from its current vector, once.
+            recent = np.fromiter(self.recent, dtype=np.int64)
+            kept = ~np.isin(found, recent)
+            found = np.concatenate([found[kept], recent])
+            coarse = np.concatenate([coarse[kept], self._coarse_vectors(recent) @ coarse_query])
+        keep = self._allowed(found, public_only=public_only, language=language)
+        return found[keep], coarse[keep]
 
     # Search -----------------------------------------------------------------------------
 
@@ -313,17 +352,30 @@ class SemanticIndex:
         with self.lock:
             if not self.count or not np.any(query):
                 return []
-            rows = None if exact else self._candidate_rows(query)
-            if rows is None:
-                rows = np.arange(self.count)
-            keep = self._allowed(rows, public_only=public_only, language=language)
-            rows = rows[keep]
-            scores = self.vectors[rows].astype(np.float32) @ query
+            if exact or self.centroids is None:
+                rows, scores = self._score_all(query, public_only=public_only, language=language)
+            else:
+                rows, coarse = self._scan(query, public_only=public_only, language=language)
+                if len(rows) > RERANK:
+                    best = np.argpartition(-coarse, RERANK - 1)[:RERANK]
+                    rows = rows[best]
+                scores = self._vectors(rows) @ query
             if len(rows) > limit:
                 top = np.argpartition(-scores, limit - 1)[:limit]
                 rows, scores = rows[top], scores[top]
             order = np.argsort(-scores, kind="stable")
             return [Hit(int(self.ids[rows[i]]), float(scores[i])) for i in order]
+
+    def _score_all(
+        self, query: np.ndarray, *, public_only: bool, language: str | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        rows, scores = [], []
+        for start in range(0, self.count, 100_000):
+            chunk = np.arange(start, min(start + 100_000, self.count))
+            chunk = chunk[self._allowed(chunk, public_only=public_only, language=language)]
+            rows.append(chunk)
+            scores.append(self._vectors(chunk) @ query)
+        return np.concatenate(rows), np.concatenate(scores)
 
     def _allowed(self, rows: np.ndarray, *, public_only: bool, language: str | None) -> np.ndarray:
         """Which of ``rows`` the search may return: published ones only, in ``language`` only."""
@@ -363,7 +415,7 @@ class SemanticIndex:
             for claim_id in claim_ids:
                 row = self._row(claim_id)
                 if row is not None:
-                    found[claim_id] = self.vectors[row].astype(np.float32)
+                    found[claim_id] = self._vectors(row)
             return found
 
 

@@ -62,6 +62,7 @@ def match_claims(
     method: str = "hybrid",
     using: str | None = None,
     exact: bool = False,
+    drop_deleted: bool = True,
 ) -> list[Match]:
     """Ids of the claims most similar to ``text``, best first, scored in [0, 1].
 
@@ -69,6 +70,8 @@ def match_claims(
     still read the claims through the visibility policy). ``language`` restricts to
     claims in that language and parses ``text`` with its text search configuration.
     ``exact`` scores every vector instead of the nearest partitions (benchmarks).
+    ``drop_deleted=False`` skips the query for claims deleted since the index last
+    loaded, for callers that read the claims anyway.
     """
     if method not in METHODS:
         raise ValueError(f"Unknown method {method!r}.")
@@ -87,8 +90,10 @@ def match_claims(
             found[claim_id] = None
     if not found:
         return []
-    # The index learns of deletions only when it is rebuilt: drop claims deleted since.
-    ids = list(Claim.objects.using(using).filter(pk__in=list(found)).values_list("pk", flat=True))
+    ids = list(found)
+    if drop_deleted:
+        # The index learns of deletions only when it is rebuilt: drop claims deleted since.
+        ids = list(Claim.objects.using(using).filter(pk__in=ids).values_list("pk", flat=True))
     lexical = index.lexical_similarity(lexemes, ids)
     vectors = index.vectors_of(ids)
     matches = []
@@ -132,7 +137,10 @@ def similar_claims(
     The public sees claims with a published verdict; desk members also see claims in
     progress (``desk_member``). ``claims`` narrows further (e.g. by a reviewer's site).
     """
-    matches = match_claims(text, language=language, limit=limit, public_only=not desk_member, method=method)
+    # The claims are read below, through the visibility policy: deleted ones drop out there.
+    matches = match_claims(
+        text, language=language, limit=limit, public_only=not desk_member, method=method, drop_deleted=False
+    )
     if not matches:
         return []
     queryset = claims if claims is not None else visible_claims(desk_member=desk_member)

@@ -125,7 +125,7 @@ def test_a_partitioned_index_finds_what_scoring_everything_finds(monkeypatch):
     vectors = rng.normal(size=(2000, DIMENSIONS)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     index._reserve(2000)
-    index.vectors[:2000] = vectors
+    index._store(slice(0, 2000), vectors)
     index.ids[:2000] = np.arange(1, 2001)
     index.public[:2000] = True
     index.count = 2000

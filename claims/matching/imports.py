@@ -1,0 +1,49 @@
+"""Imports: a reviewed claim already on file is linked to, not stored a second time.
+
+An imported review names the claim it checks in its own words. When a claim on file
+scores at least ``LINK_THRESHOLD`` against it (hybrid score, same language when the
+review gives one) and can take the review, the review is attached to that claim.
+
+The threshold is high on purpose: linking two different statements would put one
+fact-checker's verdict on a claim it never checked, while a missed link only leaves a
+duplicate the desk can merge. Measured with ``benchmark_matching``'s sets: claims on the
+same subject that say something else ("COVID-19 vaccines contain graphene oxide" against
+"...contain microchips that track people") score 0.54 at the median, 0.80 at the 95th
+percentile and up to 0.94, so a link needs more than the desk's near-duplicate warning
+(``selectors.DUPLICATE_THRESHOLD``, which only asks a person to look).
+"""
+
+from ..choices import CURRENT_VERDICT_STATUSES
+from ..models import Verdict
+from .selectors import match_claims
+
+LINK_THRESHOLD = 0.95
+CANDIDATES = 3
+# BCP 47 "undetermined": what an import records for a review that names no language.
+UNDETERMINED = "und"
+
+
+def claims_to_link(statements: list[tuple[str, str]]) -> list[int | None]:
+    """For each (claim text, language): the id of the claim on file it restates, or None.
+
+    A claim takes one review here: it must have no current verdict (draft, in review or
+    published: at most one per claim), and no two statements of one call get the same claim.
+    """
+    best: list[list[int]] = []
+    for text, language in statements:
+        known = language if language and language.lower() != UNDETERMINED else None
+        matches = match_claims(text, language=known, limit=CANDIDATES, public_only=False)
+        best.append([match.claim_id for match in matches if match.score >= LINK_THRESHOLD])
+    candidates = {claim_id for ids in best for claim_id in ids}
+    taken = set(
+        Verdict.objects.filter(claim_id__in=candidates, status__in=CURRENT_VERDICT_STATUSES).values_list(
+            "claim_id", flat=True
+        )
+    )
+    linked: list[int | None] = []
+    for ids in best:
+        claim_id = next((claim_id for claim_id in ids if claim_id not in taken), None)
+        if claim_id is not None:
+            taken.add(claim_id)
+        linked.append(claim_id)
+    return linked
