@@ -162,7 +162,11 @@ class Writer(RelatedRows):
                 new_reviews.append((claim, works))
                 continue
             claim = verdict.claim
-            if _differs(claim, claim_fields):
+            if claim.created_at < verdict.created_at:
+                # The review joined a claim already on file (an import creates a claim and its
+                # review at one time): the claim keeps its own words, speaker and date.
+                self.summary.count("claims", "unchanged")
+            elif _differs(claim, claim_fields):
                 # A reworded claim (same review) is this claim, reworded: its history keeps the old words.
                 changed_claims.append(_assign(claim, claim_fields))
             else:

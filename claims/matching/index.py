@@ -1,4 +1,4 @@
-"""The semantic index: every claim's embedding, in this process, searched by cosine similarity.
+"""The matching index: every claim's embedding and lexemes, in this process.
 
 Why in-process: PostgreSQL here has no vector extension, and scoring a million stored
 vectors in SQL (or shipping them to Python per query) is far slower than keeping them in
@@ -10,12 +10,16 @@ their visibility flag; it runs before a search when the last sync is older than
 ``MATCHING["SYNC_INTERVAL"]`` seconds, so a newly published claim is found within that
 time.
 
-Layout, chosen for memory and speed at a million claims: vectors are stored as float16
-(512 bytes per claim: 512 MB at 1M), ids in a sorted int64 array (new claims have
-higher ids and are appended in order), and an inverted-file partition: claims are
-grouped by their nearest of ~sqrt(N) centroids (spherical k-means on a sample), and a
-query scores only the rows of its ``PROBES`` nearest groups, plus every row added or
-changed since the partition was made. Below ``EXACT_BELOW`` claims every row is scored.
+Layout, chosen for memory and speed at a million claims: vectors are stored as int8
+times a per-row scale (260 bytes per claim; numpy converts int8 to float several times
+faster than float16), ids in a sorted int64 array (new claims have higher ids and are
+appended in order), and an inverted-file partition: claims are grouped by their nearest
+of ~sqrt(N) centroids (spherical k-means on a sample), each group's first
+``COARSE_DIMENSIONS`` components copied side by side (128 bytes per claim), so a query
+scans the contiguous slices of its ``PROBES`` nearest groups on those, plus every row
+added or changed since the grouping, and scores the best ``RERANK`` on all dimensions.
+Below ``EXACT_BELOW`` claims every row is scored. The lexemes sit in posting lists
+(``lexical.Postings``), synced with the vectors.
 
 Visibility is a prefilter only: whatever the index returns is re-read from the
 database through the visibility policy before anyone sees it.

@@ -58,3 +58,13 @@ def test_two_reviews_in_one_import_do_not_join_the_same_claim():
     )
     assert outcome(summary, "claims") == {"linked": 1, "created": 1}
     assert desk.verdicts.count() == 1
+
+
+def test_importing_a_joined_review_again_leaves_the_claim_on_file_as_it_is():
+    desk = make_claim(text=ON_FILE, language="en")
+    imported(RESTATED)
+    summary = imported(RESTATED)
+    desk.refresh_from_db()
+    assert desk.text == ON_FILE
+    assert outcome(summary, "claims") == {"unchanged": 1}
+    assert Claim.objects.count() == 1
