@@ -29,7 +29,7 @@ DIMENSIONS = 256
 MODEL = "wordllama l2_supercat 256, SIF-weighted mean"
 SMOOTHING = 1e-3
 # Distinct words remembered before the cache starts again (about 100 bytes a word).
-WORD_CACHE_SIZE = 1_000_000
+WORD_CACHE_SIZE = 500_000
 CHUNK_TOKENS = 60_000
 
 
@@ -63,7 +63,8 @@ class Embedder:
         self.tokenizer = Tokenizer.from_str(loaded.tokenizer.to_str())
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()
-        self.words: dict[str, np.ndarray] = {}
+        # Each word's token ids as packed int32 (a bytes object is the smallest container).
+        self.words: dict[str, bytes] = {}
         self.lock = threading.Lock()
 
     def _tokens(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -77,12 +78,10 @@ class Embedder:
                 for word, encoding in zip(
                     unseen, self.tokenizer.encode_batch(unseen, add_special_tokens=False), strict=True
                 ):
-                    self.words[word] = np.asarray(encoding.ids, dtype=np.int32)
-            per_text = [[self.words[word] for word in words] for words in split]
-        lengths = np.asarray([sum(len(piece) for piece in pieces) for pieces in per_text], dtype=np.int64)
-        pieces = [piece for text_pieces in per_text for piece in text_pieces]
-        ids = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
-        return ids, lengths
+                    self.words[word] = np.asarray(encoding.ids, dtype=np.int32).tobytes()
+            per_text = [b"".join([self.words[word] for word in words]) for words in split]
+        lengths = np.asarray([len(packed) // 4 for packed in per_text], dtype=np.int64)
+        return np.frombuffer(b"".join(per_text), dtype=np.int32), lengths
 
     def embed(self, texts: list[str]) -> np.ndarray:
         vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)

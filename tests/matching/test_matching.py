@@ -180,7 +180,7 @@ def test_posting_lists_answer_the_same_before_and_after_folding_in_changes():
     # Each row's exact cosine agrees with one computed from its words by hand.
     weights = {
         word: np.log((public.sum() + 1) / (sum(word in rows[r] for r in range(320) if public[r]) + 1)) + 1
-        for word in words + ["fresh"]
+        for word in [*words, "fresh"]
     }
     row = after[0]
     shared = sum(weights[w] ** 2 for w in query & rows[row])
