@@ -8,6 +8,7 @@ services' rule for what a published verdict needs, and claims whose public recor
 changed are marked with ``services.public_record_changed``.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -49,6 +50,9 @@ def _ids(values: dict) -> dict:
 
 
 RELATIONS = {"speaker", "rating", "reviewed_by"}
+# A claim created this long before its imported review was on file before the review
+# (claims.matching.imports); an import writes a claim and its review moments apart.
+JOINED_BEFORE = timedelta(minutes=1)
 
 CLAIM_FIELDS = ["text", "speaker", "made_on", "made_on_text", "made_in", "language"]
 VERDICT_FIELDS = [
@@ -162,9 +166,9 @@ class Writer(RelatedRows):
                 new_reviews.append((claim, works))
                 continue
             claim = verdict.claim
-            if claim.created_at < verdict.created_at:
+            if claim.created_at < verdict.created_at - JOINED_BEFORE:
                 # The review joined a claim already on file (an import creates a claim and its
-                # review at one time): the claim keeps its own words, speaker and date.
+                # review together): the claim keeps its own words, speaker and date.
                 self.summary.count("claims", "unchanged")
             elif _differs(claim, claim_fields):
                 # A reworded claim (same review) is this claim, reworded: its history keeps the old words.

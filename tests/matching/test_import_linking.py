@@ -1,6 +1,9 @@
 """Imports: a review of a claim already on file joins that claim instead of adding another."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from claims.matching.imports import LINK_THRESHOLD
 from claims.matching.selectors import match_claims
@@ -62,6 +65,7 @@ def test_two_reviews_in_one_import_do_not_join_the_same_claim():
 
 def test_importing_a_joined_review_again_leaves_the_claim_on_file_as_it_is():
     desk = make_claim(text=ON_FILE, language="en")
+    Claim.objects.filter(pk=desk.pk).update(created_at=timezone.now() - timedelta(days=3))
     imported(RESTATED)
     summary = imported(RESTATED)
     desk.refresh_from_db()
