@@ -231,8 +231,10 @@ class Postings:
             row_weights = np.concatenate([row_weights, np.asarray(extra_weights, dtype=np.float64)])
         if not len(rows):
             return []
-        candidates, inverse = np.unique(rows, return_inverse=True)
-        shared = np.bincount(inverse, weights=row_weights)
+        # Summed per row in a dense array: linear in the rows held, no sort of the postings.
+        dense = np.bincount(rows, weights=row_weights)
+        candidates = np.flatnonzero(dense)
+        shared = dense[candidates]
         if allowed is not None:
             keep = allowed(candidates)
             candidates, shared = candidates[keep], shared[keep]

@@ -92,8 +92,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--quotes", type=int, default=1000, help="Appearance quotes to match.")
         parser.add_argument("--requests", type=int, default=200, help="Timed requests per endpoint.")
+        parser.add_argument("--skip-quality", action="store_true", help="Measure speed, build time and memory only.")
 
-    def handle(self, *args, quotes: int, requests: int, **options):
+    def handle(self, *args, quotes: int, requests: int, skip_quality: bool, **options):
         if connection.vendor != "postgresql":
             raise CommandError("benchmark_matching measures PostgreSQL.")
         out = self.stdout.write
@@ -120,7 +121,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             added = self._add_claims([(language, claim) for language, claim, _ in pairs] + near_misses())
             index.sync(force=True)
-            self._quality(quotes, pairs, reworded, added[: len(pairs)])
+            if not skip_quality:
+                self._quality(quotes, pairs, reworded, added[: len(pairs)])
             self._speed(pairs, requests)
             self._freshness()
             transaction.set_rollback(True)
