@@ -6,10 +6,11 @@ review gives one) and can take the review, the review is attached to that claim.
 
 The threshold is high on purpose: linking two different statements would put one
 fact-checker's verdict on a claim it never checked, while a missed link only leaves a
-duplicate the desk can merge. Measured with ``benchmark_matching``'s sets: claims on the
-same subject that say something else ("COVID-19 vaccines contain graphene oxide" against
-"...contain microchips that track people") score 0.54 at the median, 0.80 at the 95th
-percentile and up to 0.94, so a link needs more than the desk's near-duplicate warning
+duplicate the desk can merge. Measured on ``benchmark_matching``'s sets at 100,000
+claims: claims on the same subject that say something else ("COVID-19 vaccines contain
+graphene oxide" against "...contain microchips that track people") score 0.54 at the
+median, 0.80 at the 95th percentile and up to 0.94, so a link needs more than the desk's
+near-duplicate warning
 (``selectors.DUPLICATE_THRESHOLD``, which only asks a person to look).
 """
 
