@@ -18,6 +18,10 @@ class ImportRefused(Exception):
         self.summary = summary
 
 
+# "linked": an imported review joined a claim already on file (claims.matching.imports).
+OUTCOMES = ("created", "linked", "updated", "unchanged", "skipped")
+
+
 @dataclass
 class ImportSummary:
     records: int = 0
@@ -47,7 +51,7 @@ class ImportSummary:
             lines.append(f"{self.duplicates_merged} duplicate record(s) merged (same review URL and claim).")
         for entity in ("reviews", "claims", "speakers", "sources", "publishers", "appearances"):
             outcome = self.counts.get(entity, Counter())
-            parts = [f"{outcome[key]} {key}" for key in ("created", "updated", "unchanged", "skipped") if outcome[key]]
+            parts = [f"{outcome[key]} {key}" for key in OUTCOMES if outcome[key]]
             lines.append(f"  {entity:<12} {', '.join(parts) or 'none'}")
         if self.unmapped_labels:
             total = sum(self.unmapped_labels.values())

@@ -8,6 +8,7 @@ services' rule for what a published verdict needs, and claims whose public recor
 changed are marked with ``services.public_record_changed``.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from claims.bulk import Among, new_instance
 from claims.choices import CURRENT_VERDICT_STATUSES, VerdictStatus
+from claims.matching.imports import claims_to_link
 from claims.models import Appearance, Claim, Verdict
 from claims.ratingmap import RatingMapper
 from claims.services import WorkflowError, missing_for_submission, public_record_changed
@@ -51,6 +53,9 @@ def _ids(values: dict) -> dict:
 
 RELATIONS = {"speaker": "speaker_id", "rating": "rating_id", "reviewed_by": "reviewed_by_id"}
 TIMES = ("published_at", "first_published_at")
+# A claim created this long before its imported review was on file before the review
+# (claims.matching.imports); an import writes a claim and its review moments apart.
+JOINED_BEFORE = timedelta(minutes=1)
 
 
 @cache
@@ -158,6 +163,19 @@ class Writer(RelatedRows):
             verdict = existing.get(review.key)
             if verdict is not None:
                 group_claim.setdefault(review.group, verdict.claim)
+        # A claim on file that one of them restates in other words is the group's claim
+        # (claims.matching.imports): the review joins it rather than adding a duplicate.
+        unplaced = {
+            review.group: review
+            for review in reviews
+            if review.group not in group_claim and review.key not in existing and review.key not in desk_own
+        }
+        linked = claims_to_link([(review.claim_text, review.language) for review in unplaced.values()])
+        linked_claims: set[int] = set()
+        for group, claim_id in zip(unplaced, linked, strict=True):
+            if claim_id is not None:
+                group_claim[group] = Claim(pk=claim_id)
+                linked_claims.add(claim_id)
         taken = self._taken(
             {
                 group_claim[review.group].pk
@@ -206,6 +224,10 @@ class Writer(RelatedRows):
             claim = verdict.claim
             if claim.pk in changed_claims:
                 pass  # the group's claim, changed already by another of its reviews
+            elif claim.created_at < verdict.created_at - JOINED_BEFORE:
+                # The review joined a claim already on file (an import creates a claim and its
+                # review together): the claim keeps its own words, speaker and date.
+                self.summary.count("claims", "unchanged")
             elif _differs(claim, claim_fields):
                 # A reworded claim (same review) is this claim, reworded: its history keeps the old words.
                 changed_claims[claim.pk] = _assign(claim, claim_fields)
@@ -240,6 +262,7 @@ class Writer(RelatedRows):
         self._updated(Claim, list(changed_claims.values()), [*CLAIM_FIELDS, "updated_at"], "claims")
         self._updated(Verdict, changed_verdicts, [*VERDICT_FIELDS, "updated_at"], "reviews")
         self._appearances(appearance_pairs)
+        self.summary.count("claims", "linked", len(linked_claims & joined))
         # A new review of a claim already public changes what the public sees of it.
         if joined - set(changed_claims):
             public_record_changed(joined - set(changed_claims), at=self.now)

@@ -1,4 +1,4 @@
-"""The semantic index: every claim's embedding, in this process, searched by cosine similarity.
+"""The matching index: every claim's embedding and lexemes, in this process.
 
 Why in-process: PostgreSQL here has no vector extension, and scoring a million stored
 vectors in SQL (or shipping them to Python per query) is far slower than keeping them in
@@ -10,12 +10,16 @@ their visibility flag; it runs before a search when the last sync is older than
 ``MATCHING["SYNC_INTERVAL"]`` seconds, so a newly published claim is found within that
 time.
 
-Layout, chosen for memory and speed at a million claims: vectors are stored as float16
-(512 bytes per claim: 512 MB at 1M), ids in a sorted int64 array (new claims have
-higher ids and are appended in order), and an inverted-file partition: claims are
-grouped by their nearest of ~sqrt(N) centroids (spherical k-means on a sample), and a
-query scores only the rows of its ``PROBES`` nearest groups, plus every row added or
-changed since the partition was made. Below ``EXACT_BELOW`` claims every row is scored.
+Layout, chosen for memory and speed at a million claims: vectors are stored as int8
+times a per-row scale (260 bytes per claim; numpy converts int8 to float several times
+faster than float16), ids in a sorted int64 array (new claims have higher ids and are
+appended in order), and an inverted-file partition: claims are grouped by their nearest
+of ~sqrt(N) centroids (spherical k-means on a sample), each group's first
+``COARSE_DIMENSIONS`` components copied side by side (128 bytes per claim), so a query
+scans the contiguous slices of its ``PROBES`` nearest groups on those, plus every row
+added or changed since the grouping, and scores the best ``RERANK`` on all dimensions.
+Below ``EXACT_BELOW`` claims every row is scored. The lexemes sit in posting lists
+(``lexical.Postings``), synced with the vectors.
 
 Visibility is a prefilter only: whatever the index returns is re-read from the
 database through the visibility policy before anyone sees it.
@@ -28,15 +32,22 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db import connections
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .embedding import DIMENSIONS, embed
-from .lexical import LexemeStats, postgres_lexeme_stats
+from .lexical import Postings, document_lexemes_sql, python_lexemes
 
-EXACT_BELOW = 50_000
-PROBES = 32
+EXACT_BELOW = 20_000
+PROBES = 48
+# The partitions are scanned on the first COARSE_DIMENSIONS dimensions (WordLlama's are
+# Matryoshka-trained: a prefix is a coarser embedding), then the best RERANK rows are
+# scored on all of them.
+COARSE_DIMENSIONS = 128
+RERANK = 500
+# Components of a unit vector, stored as int8 times a per-row scale.
+LEVELS = 127
 # Claims committed this long after their updated_at was stamped are still picked up.
 SYNC_OVERLAP = timedelta(seconds=30)
 LOAD_CHUNK = 20_000
@@ -64,7 +75,8 @@ class SemanticIndex:
         """Forget everything: the next sync reloads the whole table."""
         self.count = 0
         self.ids = np.zeros(0, dtype=np.int64)
-        self.vectors = np.zeros((0, DIMENSIONS), dtype=np.float16)
+        self.vectors = np.zeros((0, DIMENSIONS), dtype=np.int8)
+        self.scales = np.zeros(0, dtype=np.float32)
         self.public = np.zeros(0, dtype=bool)
         self.languages = np.zeros(0, dtype=np.int16)
         self.stamps = np.zeros(0, dtype=np.int64)
@@ -75,14 +87,18 @@ class SemanticIndex:
         self.partition_rows = np.zeros(0, dtype=np.int64)
         self.partition_bounds = np.zeros(1, dtype=np.int64)
         self.recent: set[int] = set()
-        self.lexeme_stats = LexemeStats()
+        self.coarse = np.zeros((0, COARSE_DIMENSIONS), dtype=np.int8)
+        self.coarse_scales = np.zeros(0, dtype=np.float32)
+        self.postings = Postings()
+        self._languages_present: dict[bool, list[str]] = {}
 
     # Memory -----------------------------------------------------------------------------
 
     @property
     def nbytes(self) -> int:
-        arrays = (self.ids, self.vectors, self.public, self.languages, self.stamps, self.partition_rows)
-        total = sum(array.nbytes for array in arrays)
+        arrays: list[np.ndarray] = [self.ids, self.vectors, self.scales, self.public, self.languages, self.stamps]
+        arrays += [self.partition_rows, self.coarse, self.coarse_scales]
+        total = sum(array.nbytes for array in arrays) + self.postings.nbytes
         return total + (self.centroids.nbytes if self.centroids is not None else 0)
 
     def _reserve(self, extra: int) -> None:
@@ -97,7 +113,18 @@ class SemanticIndex:
             return grown
 
         self.ids, self.vectors, self.public = grow(self.ids), grow(self.vectors), grow(self.public)
+        self.scales = grow(self.scales)
         self.languages, self.stamps = grow(self.languages), grow(self.stamps)
+
+    def _store(self, rows, vectors: np.ndarray) -> None:
+        """Unit vectors as int8 times a per-row scale (a quarter of float32's memory)."""
+        peaks = np.abs(vectors).max(axis=1)
+        scales = np.where(peaks > 0, peaks / LEVELS, 1.0).astype(np.float32)
+        self.vectors[rows] = np.rint(vectors / scales[:, None]).astype(np.int8)
+        self.scales[rows] = scales
+
+    def _vectors(self, rows) -> np.ndarray:
+        return self.vectors[rows].astype(np.float32) * np.asarray(self.scales[rows])[..., None]
 
     def _row(self, claim_id: int) -> int | None:
         row = int(np.searchsorted(self.ids[: self.count], claim_id))
@@ -108,11 +135,16 @@ class SemanticIndex:
     def languages_present(self, *, public_only: bool) -> list[str]:
         """The languages of the claims held (of the published ones, for the public)."""
         with self.lock:
-            present = self.languages[: self.count]
-            if public_only:
-                present = present[self.public[: self.count]]
-            codes = set(np.unique(present).tolist())
-            return sorted(code for code, number in self.language_codes.items() if number in codes)
+            # Read per query and unchanged between syncs: worked out once per sync.
+            if public_only not in self._languages_present:
+                present = self.languages[: self.count]
+                if public_only:
+                    present = present[self.public[: self.count]]
+                codes = set(np.unique(present).tolist())
+                self._languages_present[public_only] = sorted(
+                    code for code, number in self.language_codes.items() if number in codes
+                )
+            return self._languages_present[public_only]
 
     def _language(self, code: str) -> int:
         return self.language_codes.setdefault(code.lower(), len(self.language_codes))
@@ -136,13 +168,19 @@ class SemanticIndex:
             return changed
 
     def _rows(self, queryset):
+        """(id, text, language, updated_at, is public, lexemes) of each claim; lexemes None where Python parses."""
         from ..visibility import published_verdict_exists
 
-        return (
-            queryset.using(self.using)
-            .annotate(is_public=published_verdict_exists())
-            .values_list("id", "text", "language", "updated_at", "is_public")
-        )
+        queryset = queryset.using(self.using).annotate(is_public=published_verdict_exists())
+        lexemes = document_lexemes_sql(self.using)
+        if lexemes is None:
+            return queryset.values_list("id", "text", "language", "updated_at", "is_public")
+        queryset = queryset.annotate(lexemes=RawSQL(lexemes, []))
+        return queryset.values_list("id", "text", "language", "updated_at", "is_public", "lexemes")
+
+    @staticmethod
+    def _lexemes(row) -> list[str]:
+        return row[5] if len(row) > 5 else list(python_lexemes(row[1]))
 
     def _changed(self, since, until):
         """New claims (by id, whatever their timestamps) and claims changed in (since - overlap, until].
@@ -161,56 +199,69 @@ class SemanticIndex:
         from ..models import Claim
 
         started = timezone.now()
+        # Sized once: growing by a quarter at a time would leave up to a fifth unused.
+        self._reserve(Claim.objects.using(self.using).count() + LOAD_CHUNK)
         total = 0
         chunk: list = []
         for row in self._rows(Claim.objects.order_by("id")).iterator(chunk_size=LOAD_CHUNK):
             chunk.append(row)
             if len(chunk) == LOAD_CHUNK:
-                total += self._apply(chunk)
+                total += self._apply(chunk, loading=True)
                 chunk = []
-        total += self._apply(chunk)
-        if connections[self.using].vendor == "postgresql":
-            self.lexeme_stats = postgres_lexeme_stats(self.using)
+        total += self._apply(chunk, loading=True)
+        self.postings.rebuild(self.count, self.public)
         # Rows changed while the table was read are taken by the next sync.
         self.watermark = started
         self.recent.clear()
         self.partition()
         return total
 
-    def _apply(self, rows) -> int:
+    def _apply(self, rows, *, loading: bool = False) -> int:
+        """Take in these rows (see ``_rows``): new claims are appended, changed ones re-embedded."""
         rows = list(rows)
         if not rows:
             return 0
         new_rows, changed = [], []
-        for claim_id, text, language, updated_at, is_public in rows:
+        for row_values in rows:
+            claim_id, text, language, updated_at, is_public = row_values[:5]
             stamp = int(updated_at.timestamp() * 1_000_000)
             row = self._row(claim_id)
             if row is None:
-                new_rows.append((claim_id, text, language, stamp, is_public))
+                new_rows.append((claim_id, text, language, stamp, is_public, self._lexemes(row_values)))
             elif self.stamps[row] != stamp:
-                changed.append((row, text, language, stamp, is_public))
+                changed.append((row, text, language, stamp, is_public, self._lexemes(row_values)))
         if changed:
             vectors = embed([text for _, text, *_ in changed])
-            for (row, _, language, stamp, is_public), vector in zip(changed, vectors, strict=True):
-                self.vectors[row] = vector
+            self._store([row for row, *_ in changed], vectors)
+            for row, _, language, stamp, is_public, lexemes in changed:
+                was_public = bool(self.public[row])
+                self.postings.set_row(row, lexemes, was_public=was_public, is_public=is_public, new=False)
                 self.languages[row] = self._language(language)
                 self.stamps[row] = stamp
                 self.public[row] = is_public
                 self.recent.add(row)
         if new_rows:
-            self._append(new_rows)
-        self._repartition_if_stale()
+            self._append(new_rows, loading=loading)
+        self._languages_present.clear()
+        if not loading:
+            if self.postings.needs_rebuild():
+                self.postings.rebuild(self.count, self.public)
+            self._repartition_if_stale()
         return len(new_rows) + len(changed)
 
-    def _append(self, new_rows: list) -> None:
+    def _append(self, new_rows: list, *, loading: bool) -> None:
         self._reserve(len(new_rows))
         vectors = embed([text for _, text, *_ in new_rows])
         last_id = self.ids[self.count - 1] if self.count else -1
         in_order = True
-        for (claim_id, _, language, stamp, is_public), vector in zip(new_rows, vectors, strict=True):
+        if loading:
+            self.postings.load(self.count, [lexemes for *_, lexemes in new_rows])
+        self._store(slice(self.count, self.count + len(new_rows)), vectors)
+        for claim_id, _, language, stamp, is_public, lexemes in new_rows:
             row = self.count
+            if not loading:
+                self.postings.set_row(row, lexemes, was_public=False, is_public=is_public, new=True)
             self.ids[row] = claim_id
-            self.vectors[row] = vector
             self.languages[row] = self._language(language)
             self.stamps[row] = stamp
             self.public[row] = is_public
@@ -222,9 +273,13 @@ class SemanticIndex:
         if not in_order:
             # Ids are handed out in order, so this is rare (a claim committed late): re-sort.
             order = np.argsort(self.ids[: self.count], kind="stable")
-            for name in ("ids", "vectors", "public", "languages", "stamps"):
+            for name in ("ids", "vectors", "scales", "public", "languages", "stamps"):
                 array = getattr(self, name)
                 array[: self.count] = array[: self.count][order]
+            renumber = np.empty(self.count, dtype=np.int64)
+            renumber[order] = np.arange(self.count)
+            self.postings.rebuild(self.count, self.public, renumber=renumber)
+            self.recent = {int(renumber[row]) for row in self.recent}
             if self.centroids is not None:
                 self.partition()
 
@@ -235,7 +290,11 @@ class SemanticIndex:
             self.partition()
 
     def partition(self, *, seed: int = 0) -> None:
-        """Group the rows by nearest centroid (spherical k-means on a sample)."""
+        """Group the rows by nearest centroid (spherical k-means on a sample, coarse dimensions).
+
+        Each group's coarse vectors are copied together, in group order, so that a query
+        reads its nearest groups as contiguous slices.
+        """
         n = self.count
         self.recent.clear()
         if n < EXACT_BELOW:
@@ -243,7 +302,7 @@ class SemanticIndex:
             return
         clusters = int(np.sqrt(n))
         rng = np.random.default_rng(seed)
-        sample = self.vectors[rng.choice(n, size=min(n, clusters * 40), replace=False)].astype(np.float32)
+        sample = self._coarse_vectors(np.sort(rng.choice(n, size=min(n, clusters * 40), replace=False)))
         centroids = sample[rng.choice(len(sample), size=clusters, replace=False)]
         for _ in range(8):
             nearest = np.argmax(sample @ centroids.T, axis=1)
@@ -259,20 +318,36 @@ class SemanticIndex:
         assignment = np.empty(n, dtype=np.int32)
         for start in range(0, n, 50_000):
             stop = min(start + 50_000, n)
-            assignment[start:stop] = np.argmax(self.vectors[start:stop].astype(np.float32) @ centroids.T, axis=1)
+            assignment[start:stop] = np.argmax(self._coarse_vectors(slice(start, stop)) @ centroids.T, axis=1)
         self.partition_rows = np.argsort(assignment, kind="stable")
         self.partition_bounds = np.searchsorted(assignment[self.partition_rows], np.arange(clusters + 1))
+        self.coarse = self.vectors[self.partition_rows, :COARSE_DIMENSIONS]
+        self.coarse_scales = self.scales[self.partition_rows]
         self.centroids = centroids
 
-    def _candidate_rows(self, query: np.ndarray) -> np.ndarray | None:
-        """Rows worth scoring for ``query``; None for all of them."""
-        if self.centroids is None:
-            return None
-        nearest = np.argpartition(-(self.centroids @ query), min(PROBES, len(self.centroids) - 1))[:PROBES]
-        parts = [self.partition_rows[self.partition_bounds[c] : self.partition_bounds[c + 1]] for c in nearest]
+    def _coarse_vectors(self, rows) -> np.ndarray:
+        return self.vectors[rows, :COARSE_DIMENSIONS].astype(np.float32) * self.scales[rows][:, None]
+
+    def _scan(self, query: np.ndarray, *, public_only: bool, language: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, coarse scores) of the query's nearest groups and of the rows changed since grouping."""
+        assert self.centroids is not None
+        coarse_query = query[:COARSE_DIMENSIONS]
+        probes = min(PROBES, len(self.centroids))
+        nearest = np.argpartition(-(self.centroids @ coarse_query), probes - 1)[:probes]
+        rows, scores = [], []
+        for group in nearest.tolist():
+            start, stop = self.partition_bounds[group], self.partition_bounds[group + 1]
+            rows.append(self.partition_rows[start:stop])
+            scores.append((self.coarse[start:stop].astype(np.float32) @ coarse_query) * self.coarse_scales[start:stop])
+        found, coarse = np.concatenate(rows), np.concatenate(scores)
         if self.recent:
-            parts.append(np.fromiter(self.recent, dtype=np.int64))
-        return np.unique(np.concatenate(parts))
+            # A row changed since grouping is scored from its current vector, once.
+            recent = np.fromiter(self.recent, dtype=np.int64)
+            kept = ~np.isin(found, recent)
+            found = np.concatenate([found[kept], recent])
+            coarse = np.concatenate([coarse[kept], self._coarse_vectors(recent) @ coarse_query])
+        keep = self._allowed(found, public_only=public_only, language=language)
+        return found[keep], coarse[keep]
 
     # Search -----------------------------------------------------------------------------
 
@@ -283,24 +358,61 @@ class SemanticIndex:
         with self.lock:
             if not self.count or not np.any(query):
                 return []
-            rows = None if exact else self._candidate_rows(query)
-            if rows is None:
-                rows = np.arange(self.count)
-            scores = self.vectors[rows].astype(np.float32) @ query
-            keep = np.ones(len(rows), dtype=bool)
-            if public_only:
-                keep &= self.public[rows]
-            if language:
-                code = self.language_codes.get(language.lower())
-                if code is None:
-                    return []
-                keep &= self.languages[rows] == code
-            rows, scores = rows[keep], scores[keep]
+            if exact or self.centroids is None:
+                rows, scores = self._score_all(query, public_only=public_only, language=language)
+            else:
+                rows, coarse = self._scan(query, public_only=public_only, language=language)
+                if len(rows) > RERANK:
+                    best = np.argpartition(-coarse, RERANK - 1)[:RERANK]
+                    rows = rows[best]
+                scores = self._vectors(rows) @ query
             if len(rows) > limit:
                 top = np.argpartition(-scores, limit - 1)[:limit]
                 rows, scores = rows[top], scores[top]
             order = np.argsort(-scores, kind="stable")
             return [Hit(int(self.ids[rows[i]]), float(scores[i])) for i in order]
+
+    def _score_all(
+        self, query: np.ndarray, *, public_only: bool, language: str | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        rows, scores = [], []
+        for start in range(0, self.count, 100_000):
+            chunk = np.arange(start, min(start + 100_000, self.count))
+            chunk = chunk[self._allowed(chunk, public_only=public_only, language=language)]
+            rows.append(chunk)
+            scores.append(self._vectors(chunk) @ query)
+        return np.concatenate(rows), np.concatenate(scores)
+
+    def _allowed(self, rows: np.ndarray, *, public_only: bool, language: str | None) -> np.ndarray:
+        """Which of ``rows`` the search may return: published ones only, in ``language`` only."""
+        keep = np.ones(len(rows), dtype=bool)
+        if public_only:
+            keep &= self.public[rows]
+        if language:
+            code = self.language_codes.get(language.lower())
+            if code is None:
+                return np.zeros(len(rows), dtype=bool)
+            keep &= self.languages[rows] == code
+        return keep
+
+    def lexical_search(
+        self, lexemes: set[str], *, limit: int, public_only: bool, language: str | None = None
+    ) -> list[int]:
+        """Ids of the ``limit`` claims sharing the most (rarity-weighted) lexemes with the statement."""
+        with self.lock:
+            rows = self.postings.top(
+                lexemes,
+                allowed=lambda rows: self._allowed(rows, public_only=public_only, language=language),
+                limit=limit,
+            )
+            return [int(self.ids[row]) for row in rows]
+
+    def lexical_similarity(self, lexemes: set[str], claim_ids: list[int]) -> dict[int, float]:
+        """The weighted cosine of the statement's lexemes with each claim's (those the index holds)."""
+        with self.lock:
+            rows = {claim_id: self._row(claim_id) for claim_id in claim_ids}
+            held = {claim_id: row for claim_id, row in rows.items() if row is not None}
+            return dict(zip(held, self.postings.cosines(lexemes, list(held.values())), strict=True))
 
     def vectors_of(self, claim_ids: list[int]) -> dict[int, np.ndarray]:
         """The stored vectors of these claims (those the index holds)."""
@@ -309,7 +421,7 @@ class SemanticIndex:
             for claim_id in claim_ids:
                 row = self._row(claim_id)
                 if row is not None:
-                    found[claim_id] = self.vectors[row].astype(np.float32)
+                    found[claim_id] = self._vectors(row)
             return found
 
 

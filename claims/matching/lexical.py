@@ -1,186 +1,266 @@
-"""Lexical matching: the words a statement shares with each claim.
+"""Lexical matching: the words a statement shares with each claim, weighted by rarity.
 
-PostgreSQL: the statement is parsed with the text search configuration of its language
-(``claims_match_config``, migration 0017) and candidates come from the GIN index on
-``claims_claim.match_document``, ranked by ``ts_rank_cd``. Ranking every claim that shares any
-word of a long statement would rank a large part of the table, so only the statement's
-rarest lexemes are looked up, as many as keep the rows to rank under ``ROW_BUDGET``
-(document frequencies from ``ts_stat``, read once per process with the semantic index:
-new words count as rare, which they are).
+Parsing is PostgreSQL's full-text search: each claim's text is a ``tsvector`` in the text
+search configuration of its language (``claims_claim.match_document``, a generated column,
+``claims_match_config`` in migration 0017: 30 languages, ``simple`` for the rest), and a
+statement is parsed with the configuration of the language asked for (or of every
+language on file). On SQLite, lexemes are the lower-cased words (no stemming): correct,
+less forgiving.
 
-Each candidate's lexical similarity is the cosine between its lexemes and the
-statement's, each weighted by its inverse document frequency (a shared rare word says
-more than a shared common one): in [0, 1] whatever the lengths, so it can be fused with
-the semantic score and compared with a threshold.
+Ranking is done in this process, over an inverted index (``Postings``) that the matching
+index keeps beside the embeddings and syncs with them. Ranking in SQL (``ts_rank_cd`` over
+the GIN index) had to fetch and rank every row holding one of the statement's words,
+hundreds of milliseconds at a million claims, and ``ts_rank_cd`` knows nothing of how rare
+a word is; here, scoring every claim that shares a word is one ``bincount`` over the
+words' posting lists, a few milliseconds.
 
-SQLite has no full-text search here: words are matched as substrings and the same
-cosine is computed in Python over lower-cased words, correct and slower.
+A claim's lexical similarity is the cosine between its lexemes and the statement's, each
+weighted by its inverse document frequency (a shared rare word says more than a shared
+common one): in [0, 1] whatever the lengths, so it can be fused with the semantic score
+and compared with a threshold. Document frequencies count published claims only: what
+the public is shown never depends on unpublished work.
 """
 
 import math
 import re
 
+import numpy as np
 from django.db import connections
-from django.db.models import Q
-
-from ..choices import VerdictStatus
 
 WORD = re.compile(r"\w+", re.UNICODE)
-DISTINCTIVE_WORDS = 10
-SQLITE_SCAN_LIMIT = 5_000
-ROW_BUDGET = 4_000
+# Rows changed since the posting lists were built, kept aside, before building them again.
+OVERLAY_LIMIT = 20_000
 
 
-class LexemeStats:
-    """How many claims hold each lexeme; weights for the cosine."""
-
-    def __init__(self, frequencies: dict[str, int] | None = None, documents: int = 0):
-        self.frequencies = frequencies or {}
-        self.documents = documents
-
-    def weight(self, lexeme: str) -> float:
-        return math.log((self.documents + 1) / (self.frequencies.get(lexeme, 0) + 1)) + 1.0
-
-    def rarest_first(self, lexemes: set[str]) -> list[str]:
-        """Rarest first; lexemes no published claim held when the statistics were read go last.
-
-        A statement parsed as several languages yields forms no claim has (English words
-        stemmed as Spanish): looking those up first would crowd out the words that match.
-        """
-
-        def key(lexeme: str):
-            frequency = self.frequencies.get(lexeme, 0)
-            return (self.documents > 0 and frequency == 0, frequency, -len(lexeme), lexeme)
-
-        return sorted(lexemes, key=key)
-
-    def cosine(self, query: set[str], document: set[str]) -> float:
-        if not query or not document:
-            return 0.0
-        shared = sum(self.weight(lexeme) ** 2 for lexeme in query & document)
-        if not shared:
-            return 0.0
-        norms = math.sqrt(sum(self.weight(lexeme) ** 2 for lexeme in query)) * math.sqrt(
-            sum(self.weight(lexeme) ** 2 for lexeme in document)
+def parse(text: str, languages: list[str], using: str) -> set[str]:
+    """The statement's lexemes as each of ``languages`` would parse it (their union)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return python_lexemes(text)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(array_agg(DISTINCT lexeme), '{}') FROM unnest(%s::text[]) AS language, "
+            "unnest(tsvector_to_array(to_tsvector(claims_match_config(language), %s))) AS lexeme",
+            [languages or ["simple"], text],
         )
-        return min(shared / norms, 1.0)
+        return set(cursor.fetchone()[0])
 
 
-PUBLIC_DOCUMENTS = (
-    "SELECT c.match_document FROM claims_claim c WHERE EXISTS "
-    "(SELECT 1 FROM claims_verdict v WHERE v.claim_id = c.id AND v.status = 'published')"
-)
+def python_lexemes(text: str) -> set[str]:
+    return {word.lower() for word in WORD.findall(text)}
 
 
-def postgres_lexeme_stats(using: str) -> LexemeStats:
-    """Frequencies among published claims only: what the public is shown never depends on unpublished work."""
-    with connections[using].cursor() as cursor:
-        cursor.execute("SELECT word, ndoc FROM ts_stat(%s)", [PUBLIC_DOCUMENTS])
-        frequencies = dict(cursor.fetchall())
-        cursor.execute(f"SELECT count(*) FROM ({PUBLIC_DOCUMENTS}) AS published")
-        return LexemeStats(frequencies, cursor.fetchone()[0])
-
-
-def _tsquery_literal(lexeme: str) -> str:
-    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-class PostgresLexical:
-    def __init__(self, using: str, stats: LexemeStats):
-        self.connection = connections[using]
-        self.stats = stats
-
-    def lexemes(self, text: str, languages: list[str]) -> set[str]:
-        """The statement's lexemes as each of ``languages`` would parse it (their union)."""
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT coalesce(array_agg(DISTINCT lexeme), '{}') FROM unnest(%s::text[]) AS language, "
-                "unnest(tsvector_to_array(to_tsvector(claims_match_config(language), %s))) AS lexeme",
-                [languages or ["simple"], text],
-            )
-            return set(cursor.fetchone()[0])
-
-    def candidates(
-        self, lexemes: set[str], *, language: str | None, limit: int, public_only: bool
-    ) -> list[tuple[int, float]]:
-        """(claim id, ts_rank_cd) of up to ``limit`` claims sharing the most of ``lexemes``."""
-        chosen: list[str] = []
-        rows = 0
-        for lexeme in self.stats.rarest_first(lexemes)[:DISTINCTIVE_WORDS]:
-            frequency = self.stats.frequencies.get(lexeme, 0)
-            if chosen and rows + frequency > ROW_BUDGET:
-                break
-            chosen.append(lexeme)
-            rows += frequency
-        if not chosen:
-            return []
-        query = " | ".join(_tsquery_literal(lexeme) for lexeme in chosen)
-        if rows > ROW_BUDGET and len(lexemes) > 1:
-            # Even the rarest word is common: require it together with the next rarest.
-            query = " & ".join(_tsquery_literal(lexeme) for lexeme in self.stats.rarest_first(lexemes)[:2])
-        conditions, params = ["c.match_document @@ q.query"], []
-        if language:
-            conditions.append("lower(c.language) = lower(%s)")
-            params.append(language)
-        if public_only:
-            conditions.append("EXISTS (SELECT 1 FROM claims_verdict v WHERE v.claim_id = c.id AND v.status = %s)")
-            params.append(VerdictStatus.PUBLISHED.value)
-        sql = (
-            "SELECT c.id, ts_rank_cd(c.match_document, q.query) AS rank "
-            "FROM claims_claim c, CAST(%s AS tsquery) AS q(query) "
-            f"WHERE {' AND '.join(conditions)} ORDER BY rank DESC, c.id LIMIT %s"
-        )
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql, [query, *params, limit])
-            return cursor.fetchall()
-
-    def documents(self, claim_ids: list[int]) -> dict[int, set[str]]:
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id, tsvector_to_array(match_document) FROM claims_claim WHERE id = ANY(%s)", [claim_ids]
-            )
-            return {claim_id: set(lexemes) for claim_id, lexemes in cursor.fetchall()}
-
-
-class PortableLexical:
-    """Any database: substring candidates, words compared in Python."""
-
-    def __init__(self, using: str, stats: LexemeStats):
-        self.using = using
-        self.stats = stats
-
-    def lexemes(self, text: str, languages: list[str] | None = None) -> set[str]:
-        return {word.lower() for word in WORD.findall(text)}
-
-    def candidates(
-        self, lexemes: set[str], *, language: str | None, limit: int, public_only: bool
-    ) -> list[tuple[int, float]]:
-        from ..models import Claim
-        from ..visibility import public_claims
-
-        distinctive = sorted(lexemes, key=lambda word: (-len(word), word))[:DISTINCTIVE_WORDS]
-        if not distinctive:
-            return []
-        claims = (public_claims() if public_only else Claim.objects.all()).using(self.using)
-        if language:
-            claims = claims.filter(language__iexact=language)
-        anywhere = Q()
-        for word in distinctive:
-            anywhere |= Q(text__icontains=word)
-        rows = claims.filter(anywhere).order_by("-id").values_list("id", "text")[:SQLITE_SCAN_LIMIT]
-        scored = [(claim_id, self.stats.cosine(lexemes, self.lexemes(text))) for claim_id, text in rows]
-        scored = [row for row in scored if row[1] > 0]
-        scored.sort(key=lambda row: (-row[1], -row[0]))
-        return scored[:limit]
-
-    def documents(self, claim_ids: list[int]) -> dict[int, set[str]]:
-        from ..models import Claim
-
-        rows = Claim.objects.using(self.using).filter(pk__in=claim_ids).values_list("id", "text")
-        return {claim_id: self.lexemes(text) for claim_id, text in rows}
-
-
-def lexical_backend(using: str, stats: LexemeStats):
+def document_lexemes_sql(using: str) -> str | None:
+    """SQL for a claim's lexemes as stored by PostgreSQL; None where Python parses them."""
     if connections[using].vendor == "postgresql":
-        return PostgresLexical(using, stats)
-    return PortableLexical(using, stats)
+        return "tsvector_to_array(claims_claim.match_document)"
+    return None
+
+
+class Postings:
+    """Which rows hold each lexeme, and how many published rows do.
+
+    The bulk is two compressed arrays built at once (``rebuild``): every row's lexeme ids
+    end to end, and every lexeme's rows end to end. Rows added or changed since sit in an
+    overlay (dictionaries) and their entries in the arrays are ignored (``stale``) until the
+    next rebuild, so a sync never rewrites the arrays. A full load skips the overlay
+    (``load``): its rows go straight into the next rebuild.
+    """
+
+    def __init__(self):
+        self.vocabulary: dict[str, int] = {}
+        self.frequency = np.zeros(0, dtype=np.int64)  # published rows holding each lexeme
+        self.published = 0
+        self.row_offsets = np.zeros(1, dtype=np.int64)
+        self.row_lexemes = np.zeros(0, dtype=np.int32)
+        self.lexeme_offsets = np.zeros(1, dtype=np.int64)
+        self.lexeme_rows = np.zeros(0, dtype=np.int32)
+        self.norms = np.zeros(0, dtype=np.float32)
+        self.stale = np.zeros(0, dtype=bool)
+        self.changed: dict[int, np.ndarray] = {}
+        self.changed_rows: dict[int, set[int]] = {}
+        self.loaded: list[tuple[np.ndarray, np.ndarray]] = []
+
+    @property
+    def nbytes(self) -> int:
+        arrays = (self.frequency, self.row_offsets, self.row_lexemes, self.lexeme_offsets, self.lexeme_rows)
+        return sum(array.nbytes for array in (*arrays, self.stale, self.norms))
+
+    # Weights ----------------------------------------------------------------------------
+
+    def weights(self, ids: np.ndarray) -> np.ndarray:
+        return np.log((self.published + 1) / (self.frequency[ids] + 1)) + 1.0
+
+    def ids_of(self, lexemes: set[str]) -> np.ndarray:
+        known = [self.vocabulary[lexeme] for lexeme in lexemes if lexeme in self.vocabulary]
+        return np.asarray(sorted(known), dtype=np.int64)
+
+    def query_norm(self, lexemes: set[str]) -> float:
+        """The statement's norm: words no claim holds weigh as the rarest."""
+        known = self.ids_of(lexemes)
+        rarest = math.log(self.published + 1) + 1.0
+        return math.sqrt(float(np.sum(self.weights(known) ** 2)) + (len(lexemes) - len(known)) * rarest**2)
+
+    # Rows -------------------------------------------------------------------------------
+
+    def _intern(self, lexemes) -> np.ndarray:
+        ids = [self.vocabulary.setdefault(lexeme, len(self.vocabulary)) for lexeme in lexemes]
+        if len(self.vocabulary) > len(self.frequency):
+            grown = np.zeros(max(len(self.vocabulary), int(len(self.frequency) * 1.5) + 1024), dtype=np.int64)
+            grown[: len(self.frequency)] = self.frequency
+            self.frequency = grown
+        return np.unique(np.asarray(ids, dtype=np.int32))
+
+    def lexemes_of(self, row: int) -> np.ndarray:
+        changed = self.changed.get(row)
+        if changed is not None:
+            return changed
+        if row + 1 < len(self.row_offsets):
+            return self.row_lexemes[self.row_offsets[row] : self.row_offsets[row + 1]]
+        return np.zeros(0, dtype=np.int32)
+
+    def load(self, first_row: int, lexeme_lists: list) -> None:
+        """Rows ``first_row``, ``first_row + 1``... of a full load, taken in by ``rebuild``."""
+        ids = [self._intern(lexemes) for lexemes in lexeme_lists]
+        owners = np.repeat(np.arange(first_row, first_row + len(ids), dtype=np.int32), [len(row) for row in ids])
+        self.loaded.append((owners, np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32)))
+
+    def set_row(self, row: int, lexemes, *, was_public: bool, is_public: bool, new: bool) -> None:
+        """Row ``row`` now holds ``lexemes`` (its old entries, if any, are ignored from now on)."""
+        if not new:
+            old = self.lexemes_of(row)
+            if was_public:
+                self.frequency[old] -= 1
+                self.published -= 1
+            if row in self.changed:
+                for lexeme in old.tolist():
+                    self.changed_rows.get(lexeme, set()).discard(row)
+        ids = self._intern(lexemes)
+        if is_public:
+            self.frequency[ids] += 1
+            self.published += 1
+        self.changed[row] = ids
+        for lexeme in ids.tolist():
+            self.changed_rows.setdefault(lexeme, set()).add(row)
+        if row < len(self.stale):
+            self.stale[row] = True
+
+    def set_public(self, row: int, *, was_public: bool, is_public: bool) -> None:
+        if was_public != is_public:
+            self.frequency[self.lexemes_of(row)] += 1 if is_public else -1
+            self.published += 1 if is_public else -1
+
+    def needs_rebuild(self) -> bool:
+        return len(self.changed) > OVERLAY_LIMIT
+
+    def rebuild(self, count: int, public: np.ndarray, renumber: np.ndarray | None = None) -> None:
+        """Fold the overlay and any loaded rows into the arrays; frequencies and row norms afresh.
+
+        ``renumber[old row]`` is the new row of each row, when the index reordered them.
+        """
+        base_count = len(self.row_offsets) - 1
+        owners = np.repeat(np.arange(base_count, dtype=np.int32), np.diff(self.row_offsets))
+        keep = ~self.stale[owners] if base_count else np.zeros(0, dtype=bool)
+        parts = [(owners[keep], self.row_lexemes[keep]), *self.loaded]
+        if self.changed:
+            rows = list(self.changed)
+            parts.append(
+                (
+                    np.repeat(np.asarray(rows, dtype=np.int32), [len(self.changed[row]) for row in rows]),
+                    np.concatenate([self.changed[row] for row in rows]),
+                )
+            )
+        owners = np.concatenate([part[0] for part in parts]).astype(np.int32)
+        if renumber is not None:
+            owners = renumber[owners].astype(np.int32)
+        lexemes = np.concatenate([part[1] for part in parts]).astype(np.int32)
+        order = np.argsort(owners, kind="stable")
+        owners, lexemes = owners[order], lexemes[order]
+        lengths = np.bincount(owners, minlength=count)
+        self.row_offsets = np.zeros(count + 1, dtype=np.int64)
+        np.cumsum(lengths, out=self.row_offsets[1:])
+        self.row_lexemes = lexemes
+        size = len(self.vocabulary)
+        by_lexeme = np.argsort(lexemes, kind="stable")
+        self.lexeme_rows = owners[by_lexeme]
+        self.lexeme_offsets = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(lexemes, minlength=size), out=self.lexeme_offsets[1:])
+        self.frequency[:] = 0
+        self.frequency[:size] = np.bincount(lexemes, weights=public[owners], minlength=size).astype(np.int64)
+        self.published = int(np.count_nonzero(public[:count]))
+        self.changed.clear()
+        self.changed_rows.clear()
+        self.loaded.clear()
+        self.stale = np.zeros(count, dtype=bool)
+        self.norms = np.zeros(count, dtype=np.float32)
+        if len(lexemes):
+            squares = np.bincount(owners, weights=self.weights(lexemes) ** 2, minlength=count)
+            self.norms = np.sqrt(squares).astype(np.float32)
+
+    # Scoring ----------------------------------------------------------------------------
+
+    def _norm(self, row: int) -> float:
+        if row < len(self.norms) and row not in self.changed:
+            return float(self.norms[row])
+        return math.sqrt(float(np.sum(self.weights(self.lexemes_of(row)) ** 2)))
+
+    def top(self, lexemes: set[str], *, allowed, limit: int) -> list[int]:
+        """Rows with the highest cosine with ``lexemes``, best first; ``allowed(rows)`` masks rows.
+
+        Row norms are those of the last rebuild (frequencies drift a little between
+        rebuilds); callers compute the exact cosine of what they keep (``cosine``).
+        """
+        ids = self.ids_of(lexemes)
+        if not len(ids):
+            return []
+        weights = self.weights(ids) ** 2
+        in_base = ids < len(self.lexeme_offsets) - 1
+        lists = [self.lexeme_rows[self.lexeme_offsets[i] : self.lexeme_offsets[i + 1]] for i in ids[in_base].tolist()]
+        rows = np.concatenate(lists) if lists else np.zeros(0, dtype=np.int32)
+        row_weights = np.repeat(weights[in_base], [len(part) for part in lists])
+        if self.changed:
+            fresh = ~self.stale[rows]
+            rows, row_weights = rows[fresh], row_weights[fresh]
+            extra_rows: list[int] = []
+            extra_weights: list[float] = []
+            for lexeme, weight in zip(ids.tolist(), weights.tolist(), strict=True):
+                holders = self.changed_rows.get(lexeme, ())
+                extra_rows += holders
+                extra_weights += [weight] * len(holders)
+            rows = np.concatenate([rows, np.asarray(extra_rows, dtype=np.int32)])
+            row_weights = np.concatenate([row_weights, np.asarray(extra_weights, dtype=np.float64)])
+        if not len(rows):
+            return []
+        # Summed per row in a dense array: linear in the rows held, no sort of the postings.
+        dense = np.bincount(rows, weights=row_weights)
+        candidates = np.flatnonzero(dense)
+        shared = dense[candidates]
+        if allowed is not None:
+            keep = allowed(candidates)
+            candidates, shared = candidates[keep], shared[keep]
+        norms = np.zeros(len(candidates))
+        base = candidates < len(self.norms)
+        norms[base] = self.norms[candidates[base]]
+        for position in np.flatnonzero(~base | np.isin(candidates, list(self.changed))).tolist():
+            norms[position] = self._norm(int(candidates[position]))
+        scores = np.divide(shared, norms, out=np.zeros_like(shared), where=norms > 0)
+        if len(scores) > limit:
+            best = np.argpartition(-scores, limit - 1)[:limit]
+            candidates, scores = candidates[best], scores[best]
+        return candidates[np.lexsort((candidates, -scores))].tolist()
+
+    def cosines(self, lexemes: set[str], rows: list[int]) -> list[float]:
+        """The exact weighted cosine between the statement's lexemes and each row's."""
+        query = self.ids_of(lexemes)
+        query_norm = self.query_norm(lexemes)
+        documents = [self.lexemes_of(row) for row in rows]
+        if not rows or not len(query) or not query_norm:
+            return [0.0] * len(rows)
+        lengths = np.asarray([len(document) for document in documents])
+        flat = np.concatenate(documents).astype(np.int64)
+        owners = np.repeat(np.arange(len(rows)), lengths)
+        squares = self.weights(flat) ** 2
+        document_norms = np.sqrt(np.bincount(owners, weights=squares, minlength=len(rows)))
+        shared = np.bincount(owners, weights=squares * np.isin(flat, query), minlength=len(rows))
+        cosines = np.divide(shared, document_norms * query_norm, out=np.zeros(len(rows)), where=document_norms > 0)
+        return np.minimum(cosines, 1.0).tolist()

@@ -21,7 +21,7 @@ from .. import visibility
 from ..models import Claim, Verdict
 from .embedding import embed
 from .index import semantic_index
-from .lexical import lexical_backend
+from .lexical import parse
 
 METHODS = ("hybrid", "semantic", "lexical")
 SEMANTIC_WEIGHT = 0.6
@@ -62,6 +62,7 @@ def match_claims(
     method: str = "hybrid",
     using: str | None = None,
     exact: bool = False,
+    drop_deleted: bool = True,
 ) -> list[Match]:
     """Ids of the claims most similar to ``text``, best first, scored in [0, 1].
 
@@ -69,40 +70,40 @@ def match_claims(
     still read the claims through the visibility policy). ``language`` restricts to
     claims in that language and parses ``text`` with its text search configuration.
     ``exact`` scores every vector instead of the nearest partitions (benchmarks).
+    ``drop_deleted=False`` skips the query for claims deleted since the index last
+    loaded, for callers that read the claims anyway.
     """
     if method not in METHODS:
         raise ValueError(f"Unknown method {method!r}.")
     using = using or router.db_for_read(Claim)
-    candidates: dict[int, Match] = {}
+    index = semantic_index(using)
     pool = max(CANDIDATES, limit)
     query_vector = embed([text])[0]
-    index = semantic_index(using)
-    if method != "lexical":
-        hits = index.search(query_vector, limit=pool, public_only=public_only, language=language, exact=exact)
-        for hit in hits:
-            candidates[hit.claim_id] = Match(hit.claim_id, 0.0, semantic=max(hit.similarity, 0.0))
-    lexical = lexical_backend(using, index.lexeme_stats)
     # Without a language, the statement is parsed as each language on file would be.
-    lexemes = lexical.lexemes(text, [language] if language else index.languages_present(public_only=public_only))
+    lexemes = parse(text, [language] if language else index.languages_present(public_only=public_only), using)
+    found: dict[int, None] = {}
+    if method != "lexical":
+        for hit in index.search(query_vector, limit=pool, public_only=public_only, language=language, exact=exact):
+            found[hit.claim_id] = None
     if method != "semantic":
-        for claim_id, _rank in lexical.candidates(lexemes, language=language, limit=pool, public_only=public_only):
-            candidates.setdefault(claim_id, Match(claim_id, 0.0))
-    if not candidates:
+        for claim_id in index.lexical_search(lexemes, limit=pool, public_only=public_only, language=language):
+            found[claim_id] = None
+    if not found:
         return []
-    ids = list(candidates)
-    documents = lexical.documents(ids)
+    ids = list(found)
+    if drop_deleted:
+        # The index learns of deletions only when it is rebuilt: drop claims deleted since.
+        ids = list(Claim.objects.using(using).filter(pk__in=ids).values_list("pk", flat=True))
+    lexical = index.lexical_similarity(lexemes, ids)
     vectors = index.vectors_of(ids)
-    for claim_id, match in list(candidates.items()):
-        if claim_id not in documents:
-            # Deleted since the index last synced.
-            del candidates[claim_id]
-            continue
-        match.lexical = index.lexeme_stats.cosine(lexemes, documents[claim_id])
-        if claim_id in vectors:
-            match.semantic = max(float(np.dot(vectors[claim_id], query_vector)), 0.0)
+    matches = []
+    for claim_id in ids:
+        semantic = max(float(np.dot(vectors[claim_id], query_vector)), 0.0) if claim_id in vectors else 0.0
+        match = Match(claim_id, 0.0, semantic=semantic, lexical=lexical.get(claim_id, 0.0))
         match.score = min(max(_fused(match.semantic, match.lexical, method), 0.0), 1.0)
-    ranked = sorted(candidates.values(), key=lambda match: (-match.score, -match.claim_id))
-    return [match for match in ranked if match.score > 0][:limit]
+        matches.append(match)
+    matches.sort(key=lambda match: (-match.score, -match.claim_id))
+    return [match for match in matches if match.score > 0][:limit]
 
 
 def _listed_verdicts(desk_member: bool) -> Prefetch:
@@ -141,7 +142,10 @@ def similar_claims(
     The public sees claims with a published verdict; desk members also see claims in
     progress (``desk_member``). ``claims`` narrows further (e.g. by a reviewer's site).
     """
-    matches = match_claims(text, language=language, limit=limit, public_only=not desk_member, method=method)
+    # The claims are read below, through the visibility policy: deleted ones drop out there.
+    matches = match_claims(
+        text, language=language, limit=limit, public_only=not desk_member, method=method, drop_deleted=False
+    )
     if not matches:
         return []
     queryset = claims if claims is not None else visible_claims(desk_member=desk_member)

@@ -1,0 +1,74 @@
+"""Imports: a review of a claim already on file joins that claim instead of adding another."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from claims.matching.imports import LINK_THRESHOLD
+from claims.matching.selectors import match_claims
+from claims.models import Claim
+from tests.api.helpers import publish
+from tests.factories import make_claim
+from tests.importer.helpers import POLITIFACT, json_input, outcome, review, run, verdict_for
+
+pytestmark = pytest.mark.django_db
+
+ON_FILE = "Russia is buying millions of rockets and artillery shells from North Korea."
+RESTATED = "Russia is buying millions of artillery shells and rockets from North Korea."
+
+
+def imported(claim_text: str, url: str = "https://www.politifact.com/factchecks/2022/sep/06/russia-north-korea/"):
+    return run(json_input("reviews.json", [review(POLITIFACT, url=url, claimReviewed=claim_text)]))
+
+
+def test_a_review_of_a_claim_on_file_joins_it():
+    desk = make_claim(text=ON_FILE, language="en")
+    assert match_claims(RESTATED, language="en", public_only=False)[0].score >= LINK_THRESHOLD
+    summary = imported(RESTATED)
+    assert outcome(summary, "claims") == {"linked": 1}
+    assert Claim.objects.count() == 1
+    verdict = verdict_for("https://www.politifact.com/factchecks/2022/sep/06/russia-north-korea/")
+    assert verdict.claim_id == desk.pk
+    assert any("1 linked" in line for line in summary.lines())
+
+
+def test_a_claim_on_the_same_subject_saying_something_else_is_not_joined():
+    make_claim(text="Russia is buying drones from Iran to strike Ukrainian cities.", language="en")
+    summary = imported("Russia is buying millions of artillery shells from North Korea.")
+    assert outcome(summary, "claims") == {"created": 1}
+    assert Claim.objects.count() == 2
+
+
+def test_a_claim_with_a_verdict_of_its_own_keeps_it(reviewer, editor):
+    desk = make_claim(text=ON_FILE, language="en")
+    publish(desk, author=reviewer, editor=editor)
+    summary = imported(RESTATED)
+    assert outcome(summary, "claims") == {"created": 1}
+    assert desk.verdicts.count() == 1
+
+
+def test_two_reviews_in_one_import_do_not_join_the_same_claim():
+    desk = make_claim(text=ON_FILE, language="en")
+    summary = run(
+        json_input(
+            "reviews.json",
+            [
+                review(POLITIFACT, url="https://www.politifact.com/factchecks/a/", claimReviewed=RESTATED),
+                review(POLITIFACT, url="https://www.politifact.com/factchecks/b/", claimReviewed=ON_FILE),
+            ],
+        )
+    )
+    assert outcome(summary, "claims") == {"linked": 1, "created": 1}
+    assert desk.verdicts.count() == 1
+
+
+def test_importing_a_joined_review_again_leaves_the_claim_on_file_as_it_is():
+    desk = make_claim(text=ON_FILE, language="en")
+    Claim.objects.filter(pk=desk.pk).update(created_at=timezone.now() - timedelta(days=3))
+    imported(RESTATED)
+    summary = imported(RESTATED)
+    desk.refresh_from_db()
+    assert desk.text == ON_FILE
+    assert outcome(summary, "claims") == {"unchanged": 1}
+    assert Claim.objects.count() == 1
