@@ -40,12 +40,18 @@ def test_a_claim_on_the_same_subject_saying_something_else_is_not_joined():
     assert Claim.objects.count() == 2
 
 
-def test_a_claim_with_a_verdict_of_its_own_keeps_it(reviewer, editor):
+def test_a_claim_the_desk_checked_takes_another_fact_checkers_review_beside_its_own(reviewer, editor):
     desk = make_claim(text=ON_FILE, language="en")
-    publish(desk, author=reviewer, editor=editor)
+    own = publish(desk, author=reviewer, editor=editor)
     summary = imported(RESTATED)
-    assert outcome(summary, "claims") == {"created": 1}
-    assert desk.verdicts.count() == 1
+    assert outcome(summary, "claims") == {"linked": 1}
+    assert Claim.objects.count() == 1
+    assert desk.verdicts.count() == 2
+    # The desk's own verdict is untouched and still the one the claim is shown with.
+    own.refresh_from_db()
+    assert own.status == "published" and own.reviewed_by_id is None
+    desk.refresh_from_db()
+    assert desk.text == ON_FILE
 
 
 def test_two_reviews_in_one_import_do_not_join_the_same_claim():
