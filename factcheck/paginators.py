@@ -2,6 +2,7 @@
 
 from functools import cached_property
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -11,8 +12,8 @@ class LargeTablePaginator(Paginator):
     """Counts without scanning a large table on every page view.
 
     Unfiltered lists use PostgreSQL's row estimate from the planner statistics; filtered
-    lists count at most ``count_cap`` rows. The admin's pagination template says
-    "about N" or "more than N" accordingly.
+    lists count at most ``count_cap`` rows. The admin's templates say "about N" or "more
+    than N" accordingly (:attr:`count_text`).
     """
 
     count_cap = 1_000
@@ -35,6 +36,16 @@ class LargeTablePaginator(Paginator):
         if count > self.count_cap:
             self.count_is_capped = True
             return self.count_cap
+        return count
+
+    @property
+    def count_text(self) -> str:
+        """The count as the page says it: "about 1,000,000", "more than 1,000" or "17"."""
+        count = intcomma(self.count)  # counting first sets the flags below
+        if self.count_is_estimate:
+            return f"about {count}"
+        if self.count_is_capped:
+            return f"more than {count}"
         return count
 
     @staticmethod

@@ -226,3 +226,11 @@ class TestAdminLoginBruteForce:
             self.attempt(Client(), "nobody", "guess")
         assert self.attempt(Client(), "nobody", "guess").status_code == 429
         assert not get_user_model().objects.filter(username="nobody").exists()
+
+
+def test_healthz_answers_without_the_database_or_the_cache(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert (response.status_code, response.content) == (200, b"ok\n")
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert client.post("/healthz").status_code == 405
