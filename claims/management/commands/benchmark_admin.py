@@ -7,12 +7,17 @@ budget (100 ms).
     manage.py benchmark_admin
 
 Requests go through the whole Django stack in-process (middleware, admin, templates),
-logged in as a reviewer. Prints median, min and max milliseconds, the query count and the
-database's share per page. Every filter of the claim and verdict lists, alone and in the
-combinations a desk uses (status with rating and topic, contradictory ones...), has a
-150 ms budget at a million claims; searches and change pages 1 second. ``--sql`` prints
+logged in as a reviewer. Prints median, min and max milliseconds, the query count, the
+database's share and the process's CPU time per page, with the load average (the machine
+may be shared: CPU time is what a loaded machine inflates least). Every filter of the
+claim and verdict lists, alone and in the combinations a desk uses (status with rating
+and topic, contradictory ones...), has a 150 ms budget at a million claims; searches and
+change pages 1 second. ``--sql`` prints
 each page's slowest statement, ``--explain`` its plan (PostgreSQL).
 """
+
+import os
+import time
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -51,24 +56,26 @@ class Command(BaseCommand):
         client = Client()
         client.force_login(user)
         pages = [page for page in self._pages(user) if only.lower() in page[0].lower()]
-        self.stdout.write(f"{connection.vendor}, {total:,} claims, {runs} runs per page, logged in as {user}")
+        load = " ".join(f"{value:.2f}" for value in os.getloadavg())
         self.stdout.write(
-            f"{'page':<58} {'median ms':>10} {'min':>8} {'max':>8} {'queries':>8} {'db ms':>7} {'budget':>7}"
+            f"{connection.vendor}, {total:,} claims, {runs} runs per page, logged in as {user}, load average {load}"
         )
+        header = f"{'page':<58} {'median ms':>10} {'min':>8} {'max':>8} {'queries':>8} {'db ms':>7} {'cpu ms':>7}"
+        self.stdout.write(f"{header} {'budget':>7}")
         over = []
         with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False):
             for label, url, budget in pages:
                 timing = time_get(client, label, url, runs=runs)
                 if timing.status != 200:
                     raise CommandError(f"{label}: {url} answered {timing.status}")
-                statements = self._statements(client, url)
+                statements, cpu_ms = self._statements(client, url)
                 db_ms = sum(float(query["time"]) for query in statements) * 1000
                 mark = "" if timing.median_ms <= budget else "  OVER"
                 if mark:
                     over.append(label)
                 self.stdout.write(
                     f"{label:<58} {timing.median_ms:>10.1f} {timing.min_ms:>8.1f} {timing.max_ms:>8.1f} "
-                    f"{timing.queries:>8} {db_ms:>7.1f} {budget:>7}{mark}"
+                    f"{timing.queries:>8} {db_ms:>7.1f} {cpu_ms:>7.1f} {budget:>7}{mark}"
                 )
                 if (sql or explain) and statements:
                     self._show_slowest(statements, explain=explain)
@@ -82,22 +89,26 @@ class Command(BaseCommand):
                 desk.append(timing.median_ms)
                 self.stdout.write(
                     f"{label:<58} {timing.median_ms:>10.1f} {timing.min_ms:>8.1f} {timing.max_ms:>8.1f} "
-                    f"{timing.queries:>8} {'':>7} {DESK_BUDGET_MS:>7}"
+                    f"{timing.queries:>8} {'':>7} {'':>7} {DESK_BUDGET_MS:>7}"
                 )
         filters = [timing for timing in pages if timing[2] == FILTER_BUDGET_MS]
         self.stdout.write(
             f"{len(filters)} filter combinations, {len(pages) - len(filters)} other pages; "
             + (f"over budget: {', '.join(over)}" if over else "every page within its budget")
         )
+        self.stdout.write(f"load average after: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
         verdict = "within" if max(desk) < DESK_BUDGET_MS else "OVER"
         self.stdout.write(f"desk home slowest median {max(desk):.1f} ms: {verdict} the {DESK_BUDGET_MS} ms budget")
 
     @staticmethod
-    def _statements(client: Client, url: str) -> list[dict]:
-        """The page's statements and their times, from one more (untimed) request."""
+    def _statements(client: Client, url: str) -> tuple[list[dict], float]:
+        """The page's statements with their times, and the process's CPU milliseconds, from
+        one more request: CPU time is what a loaded machine inflates least."""
         with CaptureQueriesContext(connection) as ctx:
+            started = time.process_time()
             client.get(url)
-        return ctx.captured_queries
+            cpu_ms = (time.process_time() - started) * 1000
+        return ctx.captured_queries, cpu_ms
 
     def _show_slowest(self, statements: list[dict], *, explain: bool) -> None:
         slowest = max(statements, key=lambda query: float(query["time"]))
