@@ -71,6 +71,12 @@ class KeysFirstChangeList(ChangeList):
         shown = self.result_list
         if not shown.query.is_sliced:
             shown = shown[: self.list_max_show_all if self.show_all else self.list_per_page]
+        keys = getattr(self.paginator, "matching_keys", None)
+        if keys is not None and not shown.query.distinct:
+            # The count read every matching key: order those and take the page's share,
+            # rather than filter the whole table a second time.
+            among = self.model._default_manager.filter(pk__in=keys).order_by(*shown.query.order_by)
+            shown = among[shown.query.low_mark : shown.query.high_mark]
         model_admin = cast(LargeListAdmin, self.model_admin)
         self.result_list = page_rows(shown, lambda rows: model_admin.list_rows(request, rows))
 

@@ -21,6 +21,8 @@ class LargeTablePaginator(Paginator):
 
     count_is_estimate = False
     count_is_capped = False
+    # Every matching row's key, when the count read them all (a filtered list under the cap).
+    matching_keys: list | None = None
 
     @cached_property
     def count(self) -> int:
@@ -32,11 +34,14 @@ class LargeTablePaginator(Paginator):
                 return estimate
         # Neither the order nor the displayed columns matter for counting: without them the
         # database stops after count_cap + 1 matching rows instead of sorting all of them.
-        count = queryset.order_by().values("pk")[: self.count_cap + 1].count()
-        if count > self.count_cap:
+        # The keys themselves come back (at most count_cap + 1 integers): when they are all
+        # the matching rows, a page is picked among them without filtering the table again.
+        keys = list(queryset.order_by().values_list("pk", flat=True)[: self.count_cap + 1])
+        if len(keys) > self.count_cap:
             self.count_is_capped = True
             return self.count_cap
-        return count
+        self.matching_keys = keys
+        return len(keys)
 
     @property
     def count_text(self) -> str:
