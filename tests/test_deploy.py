@@ -88,7 +88,10 @@ def test_gunicorn_serves_the_app_with_the_production_environment(tmp_path):
         "REDIS_URL": "",
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "factcheck.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}"],
+        [
+            *(sys.executable, "-m", "gunicorn", "factcheck.wsgi"),
+            *("--worker-class", "gthread", "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}"),
+        ],
         env=env,
         cwd=settings.BASE_DIR,
         stdout=subprocess.PIPE,
