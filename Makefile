@@ -11,7 +11,7 @@ CHROMIUM ?= /usr/bin/chromium
 # make demo PORT=8001 serves the demo on another port.
 PORT ?= 8000
 
-.PHONY: demo test install lint fuzz clean screenshots
+.PHONY: demo test install lint fuzz clean screenshots loadbench
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 is required, found " + sys.version.split()[0]) if sys.version_info[:2] != (3, 11) else None'
@@ -51,6 +51,19 @@ test: install | $(CHROMIUM)
 # The long fuzz run against a live server (the suite's own run is shorter): see the README.
 fuzz: install
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_URL=$(FUZZ_URL) bash scripts/fuzz_live.sh
+
+# Throughput under load against gunicorn on loopback (scripts/load_benchmark.py), bounded:
+# about a minute per worker configuration. DATABASE_URL names a generate_claims database.
+WRK ?= /usr/bin/wrk
+$(WRK):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	else \
+		echo "The load benchmark needs wrk at $(WRK): sudo apt-get install wrk"; \
+	fi
+
+loadbench: install | $(WRK)
+	$(PY) scripts/load_benchmark.py $(LOADBENCH_ARGS)
 
 # Screenshots of the desk's main screens (docs/screenshots/), taken by the browser story test.
 screenshots: export DJANGO_HTTPS = 0

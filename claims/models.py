@@ -351,6 +351,9 @@ class Verdict(models.Model):
             models.Index(
                 "submitted_at", "id", condition=models.Q(status=VerdictStatus.IN_REVIEW), name="claims_verdict_waiting"
             ),
+            # The claim list's filters on verdicts (claims.selectors.filter_by_verdicts): a status,
+            # or a status and a rating, gives its claims without reading the verdicts' rows.
+            models.Index(fields=["status", "rating", "claim"], name="claims_verdict_by_status"),
             # The public API lists fact-checks and verdicts newest first; only what was published.
             models.Index(
                 F("published_at").desc(),

@@ -237,25 +237,56 @@ def with_desk_status(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
     )
 
 
-def filter_by_current_status(queryset: QuerySet[Claim], status: str | None) -> QuerySet[Claim]:
-    """Claims whose current verdict has ``status``; "retracted" for claims whose verdicts were
-    all withdrawn; ``None`` for claims that have no verdict at all yet.
+# The claim list's value for "no verdict yet" (never had one).
+NO_VERDICT = "none"
 
-    EXISTS subqueries rather than filters on the joined current verdict: the planner can
-    then walk the newest-first index and probe each claim, instead of joining whole tables.
+
+def filter_by_verdicts(
+    queryset: QuerySet[Claim],
+    *,
+    status: str | None = None,
+    rating: str | None = None,
+    has_verdict: bool | None = None,
+) -> QuerySet[Claim]:
+    """Claims by their verdicts, the conditions combined into one subquery per test.
+
+    ``status``: the current verdict's status; "retracted" for claims whose verdicts were
+    all withdrawn; :data:`NO_VERDICT` for claims that never had one. ``rating``: the slug
+    of the current verdict's rating. ``has_verdict``: any verdict at all, in any state.
+
+    A status and a rating test the same row (the claim's one current verdict), so they are
+    one EXISTS, which the planner can answer from the verdicts' (rating, status, claim)
+    index, rather than two it joins in full. Conditions that cannot hold together (a
+    rating and no verdict, a draft and never a verdict) give no rows without a query. The
+    rating's slug is looked up once per statement (an uncorrelated subquery), so each probe
+    is one index lookup with a known rating.
+    EXISTS rather than joins on the current verdict: the planner can then walk the
+    newest-first index and probe each claim, or start from the smaller side.
     """
-    anything = Exists(Verdict.objects.filter(claim=OuterRef("pk")))
-    if status is None:
-        return queryset.filter(~anything)
+    never = status == NO_VERDICT or has_verdict is False
+    has_current = status in CURRENT_VERDICT_STATUSES or bool(rating)
+    if never and (has_verdict is True or has_current or status == VerdictStatus.RETRACTED):
+        return queryset.none()
+    if status == VerdictStatus.RETRACTED and rating:
+        return queryset.none()  # a retracted claim has no current verdict, hence no current rating
+    verdicts = Verdict.objects.filter(claim=OuterRef("pk"))
+    if never:
+        return queryset.filter(~Exists(verdicts))
+    current = verdicts.filter(status__in=CURRENT_VERDICT_STATUSES)
     if status == VerdictStatus.RETRACTED:
-        current = Verdict.objects.filter(claim=OuterRef("pk"), status__in=CURRENT_VERDICT_STATUSES)
-        return queryset.filter(anything).filter(~Exists(current))
-    return queryset.filter(Exists(Verdict.objects.filter(claim=OuterRef("pk"), status=status)))
-
-
-def filter_by_current_rating(queryset: QuerySet[Claim], slug: str) -> QuerySet[Claim]:
-    current = Verdict.objects.filter(claim=OuterRef("pk"), status__in=CURRENT_VERDICT_STATUSES, rating__slug=slug)
-    return queryset.filter(Exists(current))
+        # "Had verdicts, none current" is "has a retracted one and none current" (superseded
+        # versions always have a successor): the planner estimates a status well, and a
+        # difference of two sets badly.
+        return queryset.filter(Exists(verdicts.filter(status=VerdictStatus.RETRACTED)), ~Exists(current))
+    if has_current:
+        if status in CURRENT_VERDICT_STATUSES:
+            current = verdicts.filter(status=status)
+        if rating:
+            current = current.filter(rating=Subquery(Rating.objects.filter(slug=rating).values("pk")))
+        return queryset.filter(Exists(current))
+    if has_verdict:
+        return queryset.filter(Exists(verdicts))
+    return queryset
 
 
 def review_queue(queryset: QuerySet[Claim], user) -> QuerySet[Claim]:

@@ -2,6 +2,7 @@
 
 from functools import cached_property
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -11,8 +12,8 @@ class LargeTablePaginator(Paginator):
     """Counts without scanning a large table on every page view.
 
     Unfiltered lists use PostgreSQL's row estimate from the planner statistics; filtered
-    lists count at most ``count_cap`` rows. The admin's pagination template says
-    "about N" or "more than N" accordingly.
+    lists count at most ``count_cap`` rows. The admin's templates say "about N" or "more
+    than N" accordingly (:attr:`count_text`).
     """
 
     count_cap = 1_000
@@ -20,6 +21,8 @@ class LargeTablePaginator(Paginator):
 
     count_is_estimate = False
     count_is_capped = False
+    # Every matching row's key, when the count read them all (a filtered list under the cap).
+    matching_keys: list | None = None
 
     @cached_property
     def count(self) -> int:
@@ -31,10 +34,23 @@ class LargeTablePaginator(Paginator):
                 return estimate
         # Neither the order nor the displayed columns matter for counting: without them the
         # database stops after count_cap + 1 matching rows instead of sorting all of them.
-        count = queryset.order_by().values("pk")[: self.count_cap + 1].count()
-        if count > self.count_cap:
+        # The keys themselves come back (at most count_cap + 1 integers): when they are all
+        # the matching rows, a page is picked among them without filtering the table again.
+        keys = list(queryset.order_by().values_list("pk", flat=True)[: self.count_cap + 1])
+        if len(keys) > self.count_cap:
             self.count_is_capped = True
             return self.count_cap
+        self.matching_keys = keys
+        return len(keys)
+
+    @property
+    def count_text(self) -> str:
+        """The count as the page says it: "about 1,000,000", "more than 1,000" or "17"."""
+        count = intcomma(self.count)  # counting first sets the flags below
+        if self.count_is_estimate:
+            return f"about {count}"
+        if self.count_is_capped:
+            return f"more than {count}"
         return count
 
     @staticmethod

@@ -5,7 +5,10 @@ from django.views.generic import RedirectView
 
 from claims.views import fact_check, home
 
+from .health import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("factcheck.api.urls")),
     path("fact-checks/<int:claim_id>/", fact_check, name="fact-check"),

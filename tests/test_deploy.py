@@ -88,7 +88,10 @@ def test_gunicorn_serves_the_app_with_the_production_environment(tmp_path):
         "REDIS_URL": "",
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "factcheck.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}"],
+        [
+            *(sys.executable, "-m", "gunicorn", "factcheck.wsgi"),
+            *("--worker-class", "gthread", "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}"),
+        ],
         env=env,
         cwd=settings.BASE_DIR,
         stdout=subprocess.PIPE,
@@ -245,3 +248,11 @@ def test_the_app_server_warms_up_before_its_first_request():
     # A request is then served from what the warm-up built, byte for byte.
     built = next(content for key, (content, _) in SchemaView._rendered.items() if key[-1].endswith("json"))
     assert Client().get("/api/schema/?format=json").content == built
+
+
+def test_healthz_answers_without_the_database_or_the_cache(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert (response.status_code, response.content) == (200, b"ok\n")
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert client.post("/healthz").status_code == 405

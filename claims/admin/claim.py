@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from factcheck.history_admin import HistoryAdmin
-from factcheck.paginators import LargeTablePaginator
+from factcheck.large_lists import LargeListAdmin
 from integrations.admin_actions import export_csv
 
 from .. import services
@@ -128,7 +128,7 @@ CLAIM_FIELDS: tuple[str | tuple[str, ...], ...] = (
 
 
 @admin.register(Claim)
-class ClaimAdmin(ReadableHistory, HistoryAdmin):
+class ClaimAdmin(LargeListAdmin, ReadableHistory, HistoryAdmin):
     # Changes go through the services (workflow, corrections): history is read-only.
     revert_allowed = False
     form = ClaimAdminForm
@@ -154,9 +154,6 @@ class ClaimAdmin(ReadableHistory, HistoryAdmin):
         ("Review", {"fields": ["assigned_to", "verdict_link", "loaded_version"]}),
     ]
     readonly_fields = ["verdict_link", "possibly_already_checked"]
-    paginator = LargeTablePaginator
-    show_full_result_count = False
-    list_per_page = 50
     actions = ["assign_to_me", export_csv]
     history_list_display = ["text", "speaker", "assigned_to"]
     Media = AdminStyles
@@ -176,10 +173,10 @@ class ClaimAdmin(ReadableHistory, HistoryAdmin):
             return "No similar claim on file."
         return format_html_join(mark_safe("<br>"), "{}", ((match_link(match),) for match in matches))
 
-    def get_queryset(self, request):
+    def list_rows(self, request, queryset):
         # speaker and assigned_to are shown in every row; the current verdict and its rating
         # come from indexed probes per row (see with_current_verdict), a retraction from one more.
-        return with_desk_status(super().get_queryset(request).select_related("speaker", "assigned_to"))
+        return with_desk_status(queryset.select_related("speaker", "assigned_to"))
 
     def get_search_results(self, request, queryset, search_term):
         return search_claims(queryset, search_term), False

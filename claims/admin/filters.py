@@ -1,69 +1,87 @@
 """The claim list's filters: current status and rating, assignment, speaker, source, topic.
 
 Each filter is an EXISTS subquery or a plain column test, so it stays an index probe on
-large tables; lists of choices come from short tables (ratings, topics, the desk's staff).
+large tables (the filters on verdicts make one EXISTS together); lists of choices come
+from short tables (ratings, topics, the desk's staff).
 """
 
 from admin_auto_filters.filters import AutocompleteFilter
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 
 from ..choices import CURRENT_VERDICT_STATUSES, VerdictStatus
-from ..models import Appearance, Claim, Rating, Topic, Verdict
-from ..selectors import filter_by_current_rating, filter_by_current_status
+from ..models import Appearance, Claim, Rating, Topic
+from ..selectors import NO_VERDICT, filter_by_verdicts
 
 # A claim's status on the desk: its current verdict's, or retracted when every verdict was withdrawn.
 DESK_STATUSES = (*CURRENT_VERDICT_STATUSES, VerdictStatus.RETRACTED)
 
 
-class CurrentStatusFilter(admin.SimpleListFilter):
+class VerdictFilter(admin.SimpleListFilter):
+    """One of the list's filters on verdicts: status, rating, any verdict.
+
+    They test the same rows, so the list applies them together, once, as one condition
+    (``selectors.filter_by_verdicts``): the first of them that has a value on the page
+    applies every one's condition, the others leave the list as it is.
+    """
+
+    def __init__(self, request, params, model, model_admin):
+        # The admin hands each filter only the parameters the filters before it left.
+        self.page_parameters = request.GET
+        self.siblings = [f for f in model_admin.list_filter if isinstance(f, type) and issubclass(f, VerdictFilter)]
+        super().__init__(request, params, model, model_admin)
+
+    @classmethod
+    def condition(cls, value: str | None) -> dict:
+        """The keyword arguments of ``filter_by_verdicts`` this filter's value stands for."""
+        raise NotImplementedError
+
+    def queryset(self, request, queryset):
+        chosen = [(f, f.condition(self.page_parameters.get(f.parameter_name))) for f in self.siblings]
+        chosen = [(f, condition) for f, condition in chosen if condition]
+        if not chosen or chosen[0][0] is not type(self):
+            return queryset
+        return filter_by_verdicts(queryset, **{key: value for _, c in chosen for key, value in c.items()})
+
+
+class CurrentStatusFilter(VerdictFilter):
     title = "verdict status"
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
         return [
-            ("none", "No verdict yet"),
+            (NO_VERDICT, "No verdict yet"),
             *[(status.value, status.label) for status in VerdictStatus if status in DESK_STATUSES],
         ]
 
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "none":
-            return filter_by_current_status(queryset, None)
-        if value in DESK_STATUSES:
-            return filter_by_current_status(queryset, value)
-        return queryset
+    @classmethod
+    def condition(cls, value):
+        return {"status": value} if value == NO_VERDICT or value in DESK_STATUSES else {}
 
 
-class CurrentRatingFilter(admin.SimpleListFilter):
+class CurrentRatingFilter(VerdictFilter):
     title = "rating"
     parameter_name = "rating"
 
     def lookups(self, request, model_admin):
         return [(rating.slug, rating.label) for rating in Rating.objects.all()]
 
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value:
-            return filter_by_current_rating(queryset, value)
-        return queryset
+    @classmethod
+    def condition(cls, value):
+        return {"rating": value} if value else {}
 
 
-class HasVerdictFilter(admin.SimpleListFilter):
+class HasVerdictFilter(VerdictFilter):
     title = "any verdict"
     parameter_name = "has_verdict"
 
     def lookups(self, request, model_admin):
         return [("yes", "Has a verdict (any state)"), ("no", "Has never had a verdict")]
 
-    def queryset(self, request, queryset):
-        verdicts = Verdict.objects.filter(claim=OuterRef("pk"))
-        if self.value() == "yes":
-            return queryset.filter(Exists(verdicts))
-        if self.value() == "no":
-            return queryset.filter(~Exists(verdicts))
-        return queryset
+    @classmethod
+    def condition(cls, value):
+        return {"has_verdict": value == "yes"} if value in ("yes", "no") else {}
 
 
 class StaffUserFilter(admin.SimpleListFilter):
@@ -127,6 +145,8 @@ class TopicFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            tagged = Claim.topics.through.objects.filter(claim=OuterRef("pk"), topic__slug=self.value())
+            # The slug is looked up once per statement; each claim is then one index probe.
+            topic = Subquery(Topic.objects.filter(slug=self.value()).values("pk"))
+            tagged = Claim.topics.through.objects.filter(claim=OuterRef("pk"), topic=topic)
             return queryset.filter(Exists(tagged))
         return queryset

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from factcheck.history_admin import HistoryAdmin
-from factcheck.paginators import LargeTablePaginator
+from factcheck.large_lists import LargeListAdmin
 from integrations.admin_actions import export_csv
 
 from .. import services
@@ -58,14 +58,13 @@ class EvidenceInline(LabelledInline, admin.TabularInline):
 
 
 @admin.register(Verdict)
-class VerdictAdmin(ReadableHistory, WorkflowViews, ImportViews, HistoryAdmin):
+class VerdictAdmin(LargeListAdmin, ReadableHistory, WorkflowViews, ImportViews, HistoryAdmin):
     # Changes go through the services (workflow, corrections): history is read-only.
     revert_allowed = False
     form = VerdictAdminForm
     change_form_template = "admin/claims/verdict/change_form.html"
     list_display = ["claim_text", "rating_chip", "status_display", "reviewer_name", "editor_name", "updated_at"]
     list_filter = ["status", "rating", VerdictReviewerFilter]
-    list_select_related = ["claim", "rating", "reviewer", "editor"]
     search_fields = ["headline"]  # replaced by a claim search; kept so the search box shows
     search_help_text = "Searches the claims' text, quotes and speakers."
     autocomplete_fields = ["claim"]
@@ -73,9 +72,6 @@ class VerdictAdmin(ReadableHistory, WorkflowViews, ImportViews, HistoryAdmin):
     # Bulk actions: one per transition the table offers in bulk (WorkflowViews.workflow_actions),
     # and the CSV export of the selected (or all filtered) verdicts.
     actions = [export_csv]
-    paginator = LargeTablePaginator
-    show_full_result_count = False
-    list_per_page = 50
     history_list_display = ["status", "rating", "headline"]
     workflow_fields = [
         "status_display",
@@ -92,6 +88,9 @@ class VerdictAdmin(ReadableHistory, WorkflowViews, ImportViews, HistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("claim", "rating", "reviewer", "editor")
+
+    def list_rows(self, request, queryset):
+        return queryset.select_related("claim", "rating", "reviewer", "editor")
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():

@@ -1,11 +1,13 @@
 """The claim screens: list, filters, search, queue, change page, grading, concurrent edits."""
 
 import pytest
+from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.http import urlencode
 
-from claims.choices import VerdictStatus
+from claims.choices import CURRENT_VERDICT_STATUSES, VerdictStatus
 from claims.models import Claim, Verdict
 from factcheck.paginators import LargeTablePaginator
 from tests.admin.helpers import change_form_data
@@ -54,6 +56,53 @@ class TestChangelist:
         claims = listed_claims(response)
         assert len(claims) == expected_count
         assert any(text.startswith(must_include) for text in claims)
+
+    def test_every_combination_of_the_verdict_filters(self, reviewer_client):
+        """Status, rating and "any verdict" together, against the claims' verdicts read one by one."""
+        claims = Claim.objects.prefetch_related("verdicts__rating")
+
+        def desk(claim):
+            verdicts = list(claim.verdicts.all())
+            current = next((v for v in verdicts if v.status in CURRENT_VERDICT_STATUSES), None)
+            status = current.status if current else (VerdictStatus.RETRACTED if verdicts else "none")
+            return status, current.rating.slug if current and current.rating else None, bool(verdicts)
+
+        desks = {claim.text: desk(claim) for claim in claims}
+        ratings = sorted({rating for _, rating, _ in desks.values() if rating})
+        assert len(ratings) >= 2
+        matched_some = 0
+        for status in ["", "none", "draft", "in_review", "published", "retracted"]:
+            for rating in ["", *ratings]:
+                for has_verdict in ["", "yes", "no"]:
+                    query = {"status": status, "rating": rating, "has_verdict": has_verdict}
+                    expected = {
+                        text
+                        for text, (desk_status, desk_rating, any_verdict) in desks.items()
+                        if (not status or desk_status == status)
+                        and (not rating or desk_rating == rating)
+                        and (not has_verdict or any_verdict == (has_verdict == "yes"))
+                    }
+                    url = f"{CHANGELIST}?{urlencode({k: v for k, v in query.items() if v})}"
+                    assert listed_claims(reviewer_client.get(url)) == expected, query
+                    matched_some += bool(expected)
+        assert matched_some > 10
+
+    def test_verdict_filters_that_cannot_hold_together_ask_no_query(self, reviewer_client):
+        with CaptureQueriesContext(connection) as ctx:
+            response = reviewer_client.get(f"{CHANGELIST}?status=draft&has_verdict=no&rating=false")
+        assert response.status_code == 200
+        assert listed_claims(response) == set()
+        assert not [q for q in ctx.captured_queries if "claims_claim" in q["sql"]]
+        assert "0 claims" in response.content.decode()
+
+    def test_status_and_rating_are_one_subquery(self, reviewer_client):
+        with CaptureQueriesContext(connection) as ctx:
+            response = reviewer_client.get(f"{CHANGELIST}?status=published&rating=disputed")
+        assert {claim.text[:20] for claim in response.context["cl"].result_list} == {"North Korea promised"}
+        # The capped count is the only statement that filters (the page is picked among its keys).
+        filtering = [q["sql"] for q in ctx.captured_queries if "EXISTS" in q["sql"] and "LIMIT 1001" in q["sql"]]
+        assert len(filtering) == 1
+        assert filtering[0].count("claims_verdict") == 1
 
     def test_filter_by_speaker_source_and_assigned_reviewer(self, client, reviewer, demo_data):
         client.force_login(reviewer)
@@ -213,6 +262,43 @@ class TestLargeTablePaginator:
         response = client.get(f"{CHANGELIST}?status=none")
         assert response.context["cl"].result_count == 5
         assert "more than 5 claims" in response.content.decode()
+
+    def test_a_capped_count_says_more_than_in_the_search_and_the_select_all_link(
+        self, client, reviewer, demo_data, monkeypatch
+    ):
+        monkeypatch.setattr(LargeTablePaginator, "count_cap", 5)
+        monkeypatch.setattr(admin.site.get_model_admin(Claim), "list_per_page", 2)
+        client.force_login(reviewer)
+        html = client.get(f"{CHANGELIST}?q=Russia").content.decode()
+        assert "more than 5 results" in html
+        assert "Select all claims that match (more than 5)" in html
+        assert "All that match selected (more than 5)" in html
+        assert "more than 5 claims" in html
+        assert "Select all 5" not in html
+
+    def test_an_exact_count_is_said_as_it_is(self, client, reviewer, demo_data, monkeypatch):
+        monkeypatch.setattr(admin.site.get_model_admin(Claim), "list_per_page", 2)
+        client.force_login(reviewer)
+        html = client.get(f"{CHANGELIST}?status=published").content.decode()
+        assert "4 claims" in html and "Select all 4 claims" in html
+        assert "more than" not in html and "about 4" not in html
+
+    def test_a_page_reads_its_keys_first_and_shows_each_rows_status(self, client, reviewer, demo_data, monkeypatch):
+        monkeypatch.setattr(admin.site.get_model_admin(Claim), "list_per_page", 3)
+        client.force_login(reviewer)
+        pages = []
+        for page in (1, 2):
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(f"{CHANGELIST}?status=published&p={page}")
+            pages.append([claim.desk_status for claim in response.context["cl"].result_list])
+            rows = [q["sql"] for q in ctx.captured_queries if "desk_status" in q["sql"]]
+            # One statement: the display joins run for the page's keys only.
+            assert (
+                len(rows) == 1
+                and " IN (SELECT " in rows[0]
+                and ("LIMIT 3)" if page == 1 else "LIMIT 1 OFFSET 3)") in rows[0]
+            )
+        assert pages == [["published"] * 3, ["published"]]
 
     def test_unfiltered_count_uses_the_planner_estimate_on_postgresql(self, client, reviewer, demo_data, monkeypatch):
         monkeypatch.setattr(LargeTablePaginator, "estimate_above", 0)
