@@ -1,4 +1,4 @@
-"""The walk's requests for the feeds, sitemap, robots.txt, embeds and oEmbed.
+"""The walk's requests for the feeds, sitemap, robots.txt, embeds, oEmbed and the health check.
 
 They show fact-checks outside the API, so they are held to the same rule: nothing the
 public may not see, and an unpublished speaker or topic answers as a missing one.
@@ -8,7 +8,8 @@ from .public_walk import MISSING_ID, MISSING_SLUG, Request
 
 
 def integration_requests(desk) -> list[Request]:
-    requests = [Request("robots", "/robots.txt"), Request("sitemap", "/sitemap.xml")]
+    # /healthz shows nothing of the desk; asked so the walk covers every route.
+    requests = [Request("robots", "/robots.txt"), Request("sitemap", "/sitemap.xml"), Request("healthz", "/healthz")]
     requests += [Request("sitemap-section", f"/sitemap-{section}.xml") for section in ("pages", "fact-checks")]
     for form in ("atom", "rss"):
         requests.append(Request("feed-all", f"/feeds/fact-checks.{form}"))
