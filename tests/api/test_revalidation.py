@@ -272,7 +272,7 @@ def test_revalidations_count_towards_the_anonymous_limit(client, record, monkeyp
     assert statuses == [304, 304, 429]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_process_hears_the_version_instead_of_reading_it(client, settings):
     # Committed changes (a transactional test): the trigger notifies the listening thread.
     settings.FACTCHECK_PUBLIC_VERSION_LISTEN = True
