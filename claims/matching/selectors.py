@@ -98,7 +98,9 @@ def match_claims(
     vectors = index.vectors_of(ids)
     matches = []
     for claim_id in ids:
-        semantic = max(float(np.dot(vectors[claim_id], query_vector)), 0.0) if claim_id in vectors else 0.0
+        # int8 vectors (.index) put a cosine a rounding step past 1 at most: the score is a cosine, in [0, 1].
+        cosine = float(np.dot(vectors[claim_id], query_vector)) if claim_id in vectors else 0.0
+        semantic = min(max(cosine, 0.0), 1.0)
         match = Match(claim_id, 0.0, semantic=semantic, lexical=lexical.get(claim_id, 0.0))
         match.score = min(max(_fused(match.semantic, match.lexical, method), 0.0), 1.0)
         matches.append(match)

@@ -54,6 +54,19 @@ def test_the_same_statement_scores_one(claims):
     assert match.score == pytest.approx(1.0, abs=1e-3)
 
 
+def test_scores_stay_within_zero_and_one_for_a_statement_matched_word_for_word():
+    # A statement whose int8 vector rounds its cosine with itself past 1 (1.0004, seen by the fuzz run).
+    text = (
+        "North Korea was the third country, after Russia and Syria, to recognise the independence "
+        "of the Donetsk and Luhansk territories."
+    )
+    make_claim(text=text, language="en")
+    [match] = match_claims(text, language="en", limit=1, public_only=False)
+    for score in (match.score, match.semantic, match.lexical):
+        assert 0.0 <= score <= 1.0
+    assert match.semantic == pytest.approx(1.0, abs=0.01)
+
+
 def test_only_published_claims_for_the_public_every_claim_for_the_desk(claims, reviewer):
     unpublished = claims[4]
     draft(unpublished, author=reviewer)
