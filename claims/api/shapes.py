@@ -150,10 +150,8 @@ def _internal(verdict: Verdict, serializer):
     return serializer_for(VERDICT_INTERNAL)(verdict, context=serializer.context).data
 
 
-VERDICT_DETAIL = VERDICT_SUMMARY.extend(
-    "VerdictDetail",
-    value("explanation"),
-    value("public_note"),
+# Who published a review and how they rated it, shared by a verdict's detail and a claim's reviews.
+IMPORTED_REVIEW_FIELDS = (
     nested(
         "reviewed_by",
         PUBLISHER_BRIEF,
@@ -171,6 +169,14 @@ VERDICT_DETAIL = VERDICT_SUMMARY.extend(
         help_text="An imported review's rating exactly as its author gave it (schema.org alternateName).",
         serializer_field=lambda **o: serializers.CharField(allow_blank=True, **o),
     ),
+)
+
+
+VERDICT_DETAIL = VERDICT_SUMMARY.extend(
+    "VerdictDetail",
+    value("explanation"),
+    value("public_note"),
+    *IMPORTED_REVIEW_FIELDS,
     value("first_published_at"),
     value("retracted_at"),
     nested("evidence", EVIDENCE, many=True),
@@ -203,23 +209,7 @@ EARLIER_VERDICT = VERDICT_SUMMARY.extend("EarlierVerdict", value("public_note"),
 # Every standing review of a claim: the desk's own and those imported from other fact-checkers.
 REVIEW = VERDICT_SUMMARY.extend(
     "Review",
-    nested(
-        "reviewed_by",
-        PUBLISHER_BRIEF,
-        allow_null=True,
-        help_text="The fact-checker who published this review; null for this desk's own.",
-    ),
-    value(
-        "review_url",
-        help_text="Where an imported review was published.",
-        serializer_field=lambda **o: serializers.URLField(allow_blank=True, **o),
-    ),
-    value(
-        "original_rating",
-        "review_rating_label",
-        help_text="An imported review's rating exactly as its author gave it (schema.org alternateName).",
-        serializer_field=lambda **o: serializers.CharField(allow_blank=True, **o),
-    ),
+    *IMPORTED_REVIEW_FIELDS,
 )
 
 
