@@ -175,12 +175,12 @@ class VersionWatch:
 watch = VersionWatch()
 
 
-def latest(using: str) -> int:
-    """The version for a request reading from ``using``: as heard, when that is exact, else queried.
+def heard(using: str) -> int | None:
+    """The version for a request reading from ``using`` as heard without a query, when that is exact.
 
     Heard only on the primary (notifications come from it; a replica's data may lag them)
     and outside a transaction (one that changed the public record sees its own change,
-    which nobody has been notified of yet).
+    which nobody has been notified of yet). None otherwise.
     """
     connection = connections[using]
     if (
@@ -189,7 +189,11 @@ def latest(using: str) -> int:
         and using == "default"
         and not connection.in_atomic_block
     ):
-        heard = watch.heard()
-        if heard is not None:
-            return heard
-    return current(using)
+        return watch.heard()
+    return None
+
+
+def latest(using: str) -> int:
+    """The version for a request reading from ``using``: as heard, when that is exact, else queried."""
+    version = heard(using)
+    return current(using) if version is None else version

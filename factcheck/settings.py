@@ -282,6 +282,9 @@ SPECTACULAR_SETTINGS = {
 
 # Public API responses may be cached this long by browsers and CDNs.
 FACTCHECK_API_CACHE_SECONDS = int(os.environ.get("FACTCHECK_API_CACHE_SECONDS", "60"))
+# Each process keeps the public API responses it built for the public record's current
+# version, by ETag, within this many bytes (factcheck.api.response_cache); 0 turns it off.
+FACTCHECK_API_RESPONSE_CACHE_BYTES = int(os.environ.get("FACTCHECK_API_RESPONSE_CACHE_BYTES", str(32 * 2**20)))
 # Part of every public API ETag (factcheck.api.revalidation): set it per deploy (a commit id);
 # empty, a digest of the code that shapes public output is used.
 FACTCHECK_RELEASE = os.environ.get("FACTCHECK_RELEASE", "")

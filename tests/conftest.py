@@ -101,6 +101,14 @@ def outsider(db):
 
 
 @pytest.fixture(autouse=True)
+def fresh_response_cache():
+    """Each test's database starts over (its version with it): no response kept from another's."""
+    from factcheck.api.response_cache import responses
+
+    responses.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Deliberately slow hashing is for production; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

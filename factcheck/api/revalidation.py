@@ -125,30 +125,49 @@ def _versioned_path(path: str) -> bool:
 
 
 def RevalidationMiddleware(get_response):
-    """Answers an anonymous conditional GET of a versioned API endpoint before anything else runs.
+    """Answers an anonymous GET of a versioned API endpoint before anything else runs, when it can.
 
-    The views answer it too (PublicAPIMixin), after content negotiation, authentication,
-    parameter checks and throttling; a caller who sends no credentials (no Authorization
-    header, no session cookie) sees the public record whatever those say, so here the
-    same ETag is checked with one query and nothing else. Such revalidations are still
-    counted by the anonymous throttle; one over the limit goes on to be refused as usual.
+    A caller who sends no credentials (no Authorization header, no session cookie) sees
+    the public record whatever those say, so its response's ETag is known from the
+    version alone: a matching conditional GET is answered 304 after reading the version
+    and nothing else. Where this process hears the version without a query
+    (claims.public_version), a response already built for that ETag is served again
+    (factcheck.api.response_cache), and one built now is kept for the next caller; where
+    it does not, a read of the version per request would cost more than it saves, and
+    the view builds every response. The view also answers a conditional GET itself,
+    after content negotiation, authentication, parameter checks and throttling.
+    Requests are counted by the anonymous throttle once (the view's throttle reuses the
+    count); one over the limit goes on to be refused as usual.
     """
+    from factcheck.api.response_cache import responses
     from factcheck.api.throttling import AnonRateThrottle
 
     def middleware(request):
-        if (
+        if not (
             request.method in ("GET", "HEAD")
-            and "HTTP_IF_NONE_MATCH" in request.META
             and "HTTP_AUTHORIZATION" not in request.META
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and request.path_info.startswith("/api/")
             and _versioned_path(request.path_info)
         ):
-            request.user = AnonymousUser()
-            if AnonRateThrottle().allow_request(request, None):
-                tag = etag(read_version(), request)
-                if matches(request, tag):
-                    return not_modified(tag, authenticated=False)
-        return get_response(request)
+            return get_response(request)
+        version = public_version.heard(database())
+        conditional = "HTTP_IF_NONE_MATCH" in request.META
+        if version is None and not conditional:
+            return get_response(request)
+        request.user = AnonymousUser()
+        if not AnonRateThrottle.counted(request):
+            return get_response(request)
+        if version is None:
+            version = read_version()
+        tag = etag(version, request)
+        if conditional and matches(request, tag):
+            return not_modified(tag, authenticated=False)
+        kept = responses.get(version, tag)
+        if kept is not None:
+            return kept
+        response = get_response(request)
+        responses.put(version, tag, response)
+        return response
 
     return middleware

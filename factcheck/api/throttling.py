@@ -21,7 +21,29 @@ class AnonRateThrottle(throttling.AnonRateThrottle):
     def get_ident(self, request):
         return client_ip(request)
 
+    @classmethod
+    def counted(cls, request) -> bool:
+        """Count ``request`` (a Django request) now; whether it is within the limit.
+
+        The verdict is kept on the request: the view's throttle (after the revalidation
+        middleware's count) reuses it instead of counting the request twice.
+        """
+        throttle = cls()
+        allowed = throttle._count(request, None)
+        request.META[throttle._verdict_key()] = (allowed, getattr(throttle, "wait_seconds", None))
+        return allowed
+
+    def _verdict_key(self) -> str:
+        return f"factcheck.throttle.{self.scope}"
+
     def allow_request(self, request, view):
+        verdict = request.META.get(self._verdict_key())
+        if verdict is not None:
+            allowed, self.wait_seconds = verdict
+            return allowed
+        return self._count(request, view)
+
+    def _count(self, request, view):
         if self.rate is None:
             return True
         self.key = self.get_cache_key(request, view)
