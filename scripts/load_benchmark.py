@@ -228,6 +228,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="Interleaved rounds (default 3).")
     parser.add_argument("--connections", type=int, default=0, help="Open connections (default 2 x workers x threads).")
     parser.add_argument("--search", default="inflation", help="The search term (default: inflation).")
+    parser.add_argument(
+        "--response-cache",
+        choices=("on", "off", "both"),
+        default="both",
+        help=(
+            "Serve repeated public GETs from each process's kept responses (on, production's default), "
+            "build every response (off), or measure each configuration both ways (default)."
+        ),
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk (make loadbench installs it)")
@@ -245,11 +254,18 @@ def main() -> None:
         }
     )
     configs = [config.strip() for config in args.configs.split(",") if config.strip()]
-    planned = len(configs) * 5 * (args.rounds * args.duration + 1)
+    modes = ["on", "off"] if args.response_cache == "both" else [args.response_cache]
+    planned = len(modes) * len(configs) * 5 * (args.rounds * args.duration + 1)
     print(f"about {planned:.0f} s of load; database {env['DATABASE_URL'].rsplit('/', 1)[-1]}", end="")
     print(f", Redis {'on' if env.get('REDIS_URL') else 'off (per-process cache)'}, {os.cpu_count()} CPUs")
     for config in configs:
-        benchmark(config, args, env)
+        for mode in modes:
+            # factcheck.api.response_cache: its default budget, or none at all.
+            mode_env = {key: value for key, value in env.items() if key != "FACTCHECK_API_RESPONSE_CACHE_BYTES"}
+            if mode == "off":
+                mode_env["FACTCHECK_API_RESPONSE_CACHE_BYTES"] = "0"
+            print(f"\nresponses kept by ETag: {mode}", end="")
+            benchmark(config, args, mode_env)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@
 
 Cases: the claims list unfiltered and with each list filter, full-text searches for a
 mid- and a high-frequency word, a claim detail, and conditional GETs (304) of lists and
-the detail. For each, the API (a real request through the whole Django stack,
+the detail, and the list and detail served again by ETag (kept, against the same GET
+built). For each, the API (a real request through the whole Django stack,
 in-process, anonymous) and its floor (the same JSON from one statement on the same
 connection) are first checked to give the same JSON, then warmed up equally and timed
 alternately, call for call, so both see the same machine; the floor is timed twice, as
@@ -120,7 +121,8 @@ class Command(BaseCommand):
         )
         failures = []
         # Throttling stays in the request path; only its limit is lifted so the runs are not refused.
-        with override_settings(ALLOWED_HOSTS=["*"]), _unthrottled():
+        # Every response is built (none served again by ETag) except in the "kept" cases.
+        with override_settings(ALLOWED_HOSTS=["*"], FACTCHECK_API_RESPONSE_CACHE_BYTES=0), _unthrottled():
             cases = [(parameter, values[parameter]) for parameter in FILTERS]
             cases.append(("q", common_search))
             for parameter, value in cases:
@@ -141,6 +143,8 @@ class Command(BaseCommand):
                 ("304 detail", detail),
             ):
                 self.revalidation(label, url, runs, warmup)
+            for label, url in (("kept list", "/api/v1/claims/?page_size=50"), ("kept detail", detail)):
+                self.kept(label, url, runs, warmup)
         self.stdout.write(f"load average {os.getloadavg()[0]:.2f} at the end")
         if failures:
             raise CommandError(f"The API and its floor gave different JSON for: {', '.join(failures)}.")
@@ -218,6 +222,32 @@ class Command(BaseCommand):
         ratio = revalidated.median / served.median
         label = f"{label} (vs its 200)"
         self.stdout.write(f"{label:<34} {revalidated!s:>22} {served!s:>22} {ratio:>6.2f} {'':>29} {query_count:>7}")
+
+
+    def kept(self, label, url, runs, warmup) -> None:
+        """A GET served again by ETag (factcheck.api.response_cache) against the same GET built."""
+        kept_settings = override_settings(FACTCHECK_API_RESPONSE_CACHE_BYTES=32 * 2**20)
+        built = self.get(url)
+
+        def again():
+            with kept_settings:
+                return self.get(url)
+
+        def full():
+            return self.get(url)
+
+        again()
+        with CaptureQueriesContext(connection) as queries:
+            served = again()
+        query_count = len(queries)
+        if served.content != built.content or served["ETag"] != built["ETag"]:
+            raise CommandError(f"{url}: the kept response differs from the one built")
+        kept_time, built_time = interleaved(again, full, runs=runs, warmup=warmup)
+        label = f"{label} (vs its 200)"
+        self.stdout.write(
+            f"{label:<34} {kept_time!s:>22} {built_time!s:>22} {kept_time.median / built_time.median:>6.2f} "
+            f"{'':>29} {query_count:>7}"
+        )
 
 
 class _unthrottled:
