@@ -27,7 +27,7 @@ Views, filtersets, serializers and selectors ask this module; none decides by it
 
 from collections.abc import Iterable
 
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import BooleanField, Case, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 
 from sources.models import Publisher, Source
@@ -92,7 +92,9 @@ def refused_statuses(requested: set[str], desk_member: bool, public: tuple) -> s
 
 def shown_order() -> list:
     """The rule as an ``order_by``: the verdict a claim is shown with comes first."""
-    return [F("reviewed_by").asc(nulls_first=True), F("published_at").desc(nulls_last=True), F("id").desc()]
+    # Imported or not first (false, the desk's own, sorts first), not by which fact-checker.
+    imported = ExpressionWrapper(Q(reviewed_by__isnull=False), output_field=BooleanField())
+    return [imported.asc(), F("published_at").desc(nulls_last=True), F("id").desc()]
 
 
 def rank(verdict: Verdict) -> tuple:

@@ -249,6 +249,23 @@ class TestTheApi:
             .endswith(f"/fact-checks/{claim.pk}/")
         )
 
+    def test_every_page_shows_the_latest_review_whichever_fact_checker_came_first(self, client):
+        # The older review's fact-checker is on file first (the lower id): recency decides, not that.
+        Publisher.objects.create(name="Full Fact", url="https://fullfact.org")
+        import_response()
+        claim = Claim.objects.get()
+        maldita, full_fact = (Verdict.objects.get(review_url=url) for url in (MALDITA_URL, FULL_FACT_URL))
+        assert full_fact.reviewed_by_id < maldita.reviewed_by_id
+        assert full_fact.published_at < maldita.published_at
+
+        assert client.get(f"{API}claims/").json()["results"][0]["verdict"]["id"] == maldita.pk
+        assert client.get(f"{API}claims/{claim.pk}/").json()["verdict"]["id"] == maldita.pk
+        review = client.get(f"{API}claims/{claim.pk}/claim-review/?format=json").json()
+        assert review["url"] == MALDITA_URL
+        page = client.get(f"/fact-checks/{claim.pk}/")
+        assert page.status_code == 200
+        assert MALDITA_URL.encode() in page.content
+
     def test_every_review_is_in_the_feed_and_in_claims_search(self, client):
         import_response()
 
