@@ -129,11 +129,22 @@ SELECT json_build_object(
             ORDER BY o.published_at DESC, o.id DESC)
         FROM claims_verdict o JOIN claims_rating orr ON orr.id = o.rating_id
         WHERE o.claim_id = c.id AND o.status IN ('superseded', 'retracted')), '[]'::json),
+    'reviews', coalesce((
+        SELECT json_agg({VERSION},
+            'reviewed_by', CASE WHEN orb.id IS NULL THEN NULL ELSE json_build_object(
+                'id', orb.id, 'url', %(publishers)s || orb.id || '/', 'name', orb.name) END,
+            'review_url', o.review_url, 'original_rating', o.review_rating_label)
+            ORDER BY o.reviewed_by_id IS NOT NULL, o.published_at DESC, o.id DESC)
+        FROM claims_verdict o JOIN claims_rating orr ON orr.id = o.rating_id
+        LEFT JOIN sources_publisher orb ON orb.id = o.reviewed_by_id
+        WHERE o.claim_id = c.id AND o.status = 'published'), '[]'::json),
     'retraction', NULL,
     'fact_check_url', 'http://testserver/fact-checks/' || c.id || '/'
 )::text
 FROM claims_claim c
-JOIN claims_verdict v ON v.claim_id = c.id AND v.status = 'published'
+JOIN LATERAL (
+    SELECT * FROM claims_verdict v WHERE v.claim_id = c.id AND v.status = 'published'
+    ORDER BY v.reviewed_by_id IS NOT NULL, v.published_at DESC, v.id DESC LIMIT 1) v ON true
 JOIN claims_rating r ON r.id = v.rating_id
 LEFT JOIN claims_speaker s ON s.id = c.speaker_id
 LEFT JOIN sources_publisher rb ON rb.id = v.reviewed_by_id
