@@ -2,6 +2,7 @@
 
 from rest_framework import throttling
 
+from factcheck import cache as counters
 from factcheck.clientip import client_ip
 
 
@@ -51,15 +52,7 @@ class AnonRateThrottle(throttling.AnonRateThrottle):
             return True
         now = self.timer()
         window = int(now // self.duration)
-        key = f"{self.key}:{window}"
-        if self.cache.add(key, 1, self.duration + 1):
-            count = 1
-        else:
-            try:
-                count = self.cache.incr(key)
-            except ValueError:  # the window's counter expired between add and incr
-                self.cache.set(key, 1, self.duration + 1)
-                count = 1
+        count = counters.count(self.cache, f"{self.key}:{window}", self.duration + 1)
         self.wait_seconds = self.duration - (now - window * self.duration)
         return count <= self.num_requests
 

@@ -97,3 +97,23 @@ def test_the_throttle_still_limits_while_redis_is_down(client, monkeypatch):
     with override_settings(CACHES={"default": redis_cache(f"redis://127.0.0.1:{closed_port()}/0", timeout=0.25)}):
         statuses = [client.get("/api/v1/ratings/").status_code for _ in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
+
+
+def test_the_throttle_counts_in_redis_with_an_expiry(client, monkeypatch):
+    from django.core.cache import caches
+
+    from factcheck.api.throttling import AnonRateThrottle
+
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    with override_settings(CACHES={"default": redis_cache(f"redis://127.0.0.1:{REDIS_PORT}/{REDIS_DB}", timeout=1)}):
+        redis = caches["default"]
+        redis.clear()
+        statuses = [client.get("/api/v1/ratings/").status_code for _ in range(5)]
+        client_ = redis._cache.get_client(write=True)
+        counters = [key for key in client_.scan_iter() if b"throttle" in key]
+        assert len(counters) == 1
+        # Every request counted once, in Redis, on a counter that expires with its window.
+        assert int(client_.get(counters[0])) == 5
+        assert 0 < client_.ttl(counters[0]) <= 61
+        redis.clear()
+    assert statuses == [200, 200, 200, 429, 429]
