@@ -39,6 +39,8 @@ class Kept:
         response = HttpResponse(self.content)
         for name, value in self.headers:
             response[name] = value
+        # As CommonMiddleware sets it on a response built now (it runs after this one's middleware).
+        response["Content-Length"] = str(len(self.content))
         return response
 
 

@@ -20,7 +20,7 @@ from factcheck.api.response_cache import ResponseCache, responses
 from tests.api.helpers import API, published_fact_checks, token_client
 
 TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-HEADERS = ("Content-Type", "ETag", "Cache-Control", "Vary", "Last-Modified")
+HEADERS = ("Content-Type", "ETag", "Cache-Control", "Vary", "Last-Modified", "Content-Length")
 
 
 def _eventually(condition, seconds: float = 10.0) -> bool:
