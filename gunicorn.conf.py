@@ -7,7 +7,16 @@ an HTML error. The proxy in front bounds request lines (e.g. nginx's
 large_client_header_buffers): give it at least 80 KB.
 """
 
+import os
+
 limit_request_line = 0
+
+# The configuration the load benchmark found best on 2 cores (README: Throughput under
+# load): a process per core carries the Python, threads overlap the database's and Redis's
+# round trips. Command-line options (--workers, --threads) override these.
+worker_class = "gthread"
+workers = len(os.sched_getaffinity(0))
+threads = 4
 
 # Load the app once in the master (factcheck.wsgi warms it up: the OpenAPI document, the
 # matching model) and fork the workers from it: no worker's first callers wait for that,
