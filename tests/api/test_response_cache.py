@@ -56,8 +56,10 @@ def _fresh(client, url, settings):
 
 @TRANSACTIONAL
 def test_a_repeated_get_costs_no_query_and_returns_the_same_bytes(client, listening, settings):
-    claims = published_fact_checks(2, prefix="kept")
-    urls = [f"{API}claims/", f"{API}claims/?q=kept", f"{API}claims/{claims[0].pk}/", f"{API}speakers/"]
+    verdicts = published_fact_checks(2, prefix="kept")
+    claim = verdicts[0].claim_id
+    urls = [f"{API}claims/", f"{API}claims/?q=kept", f"{API}claims/{claim}/", f"{API}verdicts/{verdicts[1].pk}/"]
+    urls.append(f"{API}speakers/")
     if not listening:
         # The version would cost a query per request: every response is built.
         for url in urls:
@@ -116,13 +118,13 @@ def test_desk_members_and_key_holders_get_their_own_responses(client, listening,
 
 @TRANSACTIONAL
 def test_each_request_counts_once_against_the_anonymous_limit(client, listening, monkeypatch):
-    claims = published_fact_checks(3, prefix="counted")
+    verdicts = published_fact_checks(3, prefix="counted")
     if listening:
         assert _heard()
     cache.clear()
     monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
     # Three different pages (none kept yet, so each is built by the view) and a fourth.
-    urls = [f"{API}claims/{claim.pk}/" for claim in claims] + [f"{API}claims/"]
+    urls = [f"{API}claims/{verdict.claim_id}/" for verdict in verdicts] + [f"{API}claims/"]
     stale = {"if-none-match": '"v-not-current"'}
     statuses = [client.get(url, headers=stale).status_code for url in urls]
     assert statuses == [200, 200, 200, 429]
