@@ -11,8 +11,10 @@ Ranking is done in this process, over an inverted index (``Postings``) that the 
 index keeps beside the embeddings and syncs with them. Ranking in SQL (``ts_rank_cd`` over
 the GIN index) had to fetch and rank every row holding one of the statement's words,
 hundreds of milliseconds at a million claims, and ``ts_rank_cd`` knows nothing of how rare
-a word is; here, scoring every claim that shares a word is one ``bincount`` over the
-words' posting lists, a few milliseconds.
+a word is. Here the rarest words' posting lists are read in full and the common words are
+only looked up for the rows those found, as long as a bound proves that no row holding
+only common words could rank (``Postings.top``): the same ranking as reading every list,
+for a fraction of the work.
 
 A claim's lexical similarity is the cosine between its lexemes and the statement's, each
 weighted by its inverse document frequency (a shared rare word says more than a shared
@@ -30,6 +32,8 @@ from django.db import connections
 WORD = re.compile(r"\w+", re.UNICODE)
 # Rows changed since the posting lists were built, kept aside, before building them again.
 OVERLAY_LIMIT = 20_000
+# Postings read in full per query before common words are only looked up (``Postings.top``).
+SCAN_BUDGET = 50_000
 
 
 def parse(text: str, languages: list[str], using: str) -> set[str]:
@@ -76,6 +80,7 @@ class Postings:
         self.lexeme_offsets = np.zeros(1, dtype=np.int64)
         self.lexeme_rows = np.zeros(0, dtype=np.int32)
         self.norms = np.zeros(0, dtype=np.float32)
+        self.min_norms = np.zeros(0, dtype=np.float32)  # the smallest norm among each lexeme's rows
         self.stale = np.zeros(0, dtype=bool)
         self.changed: dict[int, np.ndarray] = {}
         self.changed_rows: dict[int, set[int]] = {}
@@ -84,7 +89,7 @@ class Postings:
     @property
     def nbytes(self) -> int:
         arrays = (self.frequency, self.row_offsets, self.row_lexemes, self.lexeme_offsets, self.lexeme_rows)
-        return sum(array.nbytes for array in (*arrays, self.stale, self.norms))
+        return sum(array.nbytes for array in (*arrays, self.stale, self.norms, self.min_norms))
 
     # Weights ----------------------------------------------------------------------------
 
@@ -196,6 +201,11 @@ class Postings:
         if len(lexemes):
             squares = np.bincount(owners, weights=self.weights(lexemes) ** 2, minlength=count)
             self.norms = np.sqrt(squares).astype(np.float32)
+        self.min_norms = np.full(size, np.inf, dtype=np.float32)
+        held = np.flatnonzero(np.diff(self.lexeme_offsets))
+        if len(held):
+            # Empty lists in between start where the next one does, so each segment is one lexeme's rows.
+            self.min_norms[held] = np.minimum.reduceat(self.norms[self.lexeme_rows], self.lexeme_offsets[held])
 
     # Scoring ----------------------------------------------------------------------------
 
@@ -204,8 +214,35 @@ class Postings:
             return float(self.norms[row])
         return math.sqrt(float(np.sum(self.weights(self.lexemes_of(row)) ** 2)))
 
+    def _postings(self, lexeme: int) -> np.ndarray:
+        """The rows holding ``lexeme`` at the last rebuild, ascending."""
+        return self.lexeme_rows[self.lexeme_offsets[lexeme] : self.lexeme_offsets[lexeme + 1]]
+
+    def _overlay_shares(self, ids: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, summed weights of the query lexemes they hold) of the rows changed since the rebuild."""
+        rows: list[int] = []
+        row_weights: list[float] = []
+        for lexeme, weight in zip(ids.tolist(), weights.tolist(), strict=True):
+            holders = self.changed_rows.get(lexeme, ())
+            rows += holders
+            row_weights += [weight] * len(holders)
+        if not rows:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        found, inverse = np.unique(np.asarray(rows, dtype=np.int64), return_inverse=True)
+        return found, np.bincount(inverse, weights=np.asarray(row_weights), minlength=len(found))
+
     def top(self, lexemes: set[str], *, allowed, limit: int) -> list[int]:
         """Rows with the highest cosine with ``lexemes``, best first; ``allowed(rows)`` masks rows.
+
+        A row's score is the summed squared weight of the query lexemes it holds over its
+        norm. Reading every posting list costs as much as the commonest word's list (a
+        tenth of the table for "year"), so the lists are read rarest first up to
+        ``SCAN_BUDGET`` rows; the rows found are then scored on every query lexeme (the
+        lists are sorted: a binary search per row). A row holding none of the lexemes read
+        scores at most ``bound`` below, from the skipped lexemes' weights and the smallest
+        norm among their rows; once the ``limit``-th best score found beats it, no row
+        left out could rank, and the answer is the one reading every list would give.
+        Otherwise more lexemes are read, until it does or all are.
 
         Row norms are those of the last rebuild (frequencies drift a little between
         rebuilds); callers compute the exact cosine of what they keep (``cosine``).
@@ -214,40 +251,78 @@ class Postings:
         if not len(ids):
             return []
         weights = self.weights(ids) ** 2
+        # Rows changed since the rebuild are scored from the overlay, on every query lexeme.
+        overlay_rows, overlay_shared = self._overlay_shares(ids, weights)
         in_base = ids < len(self.lexeme_offsets) - 1
-        lists = [self.lexeme_rows[self.lexeme_offsets[i] : self.lexeme_offsets[i + 1]] for i in ids[in_base].tolist()]
+        base_ids, base_weights = ids[in_base], weights[in_base]
+        lengths = self.lexeme_offsets[base_ids + 1] - self.lexeme_offsets[base_ids]
+        order = np.argsort(lengths, kind="stable")
+        base_ids, base_weights, lengths = base_ids[order], base_weights[order], lengths[order]
+        # bound[k]: the best score of a row holding none of the k rarest lexemes, only later ones:
+        # at most their summed weight over the smallest norm among their rows (norms are >= 1).
+        skipped_weight = np.append(np.cumsum(base_weights[::-1])[::-1], 0.0)
+        skipped_norm = np.append(np.minimum.accumulate(self.min_norms[base_ids][::-1])[::-1], np.inf)
+        bound = skipped_weight / skipped_norm
+        read = max(1, int(np.searchsorted(np.cumsum(lengths), SCAN_BUDGET, side="right")))
+        while True:
+            read = min(read, len(base_ids))
+            candidates, shared = self._base_shares(base_ids, base_weights, read)
+            candidates = np.concatenate([candidates, overlay_rows])
+            shared = np.concatenate([shared, overlay_shared])
+            if allowed is not None:
+                keep = allowed(candidates)
+                candidates, shared = candidates[keep], shared[keep]
+            scores = self._scores(candidates, shared)
+            if read == len(base_ids):
+                break
+            kth = np.partition(scores, len(scores) - limit)[len(scores) - limit] if len(scores) >= limit else 0.0
+            if kth > bound[read]:
+                break
+            # Read up to the first lexeme whose bound the present k-th score beats (the k-th
+            # score can only rise), or, short of candidates, twice as many postings.
+            beaten = np.flatnonzero(bound < kth)
+            enough = int(np.searchsorted(np.cumsum(lengths), 2 * int(np.sum(lengths[:read])), side="right"))
+            read = max(read + 1, int(beaten[0]) if kth > 0 and len(beaten) else enough)
+        if len(scores) > limit:
+            # Every row scoring at least the limit-th score (ties included), then best first and,
+            # of equal scores, the first rows: the same answer however the rows were found.
+            keep = scores >= np.partition(scores, len(scores) - limit)[len(scores) - limit]
+            candidates, scores = candidates[keep], scores[keep]
+        return candidates[np.lexsort((candidates, -scores))[:limit]].tolist()
+
+    def _base_shares(self, ids: np.ndarray, weights: np.ndarray, read: int) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, summed weights of the lexemes they hold) of the rows in the first ``read`` lists.
+
+        Rows changed since the rebuild (stale) are left to the overlay.
+        """
+        lists = [self._postings(lexeme) for lexeme in ids[:read].tolist()]
         rows = np.concatenate(lists) if lists else np.zeros(0, dtype=np.int32)
-        row_weights = np.repeat(weights[in_base], [len(part) for part in lists])
+        row_weights = np.repeat(weights[:read], [len(part) for part in lists])
         if self.changed:
             fresh = ~self.stale[rows]
             rows, row_weights = rows[fresh], row_weights[fresh]
-            extra_rows: list[int] = []
-            extra_weights: list[float] = []
-            for lexeme, weight in zip(ids.tolist(), weights.tolist(), strict=True):
-                holders = self.changed_rows.get(lexeme, ())
-                extra_rows += holders
-                extra_weights += [weight] * len(holders)
-            rows = np.concatenate([rows, np.asarray(extra_rows, dtype=np.int32)])
-            row_weights = np.concatenate([row_weights, np.asarray(extra_weights, dtype=np.float64)])
-        if not len(rows):
-            return []
-        # Summed per row in a dense array: linear in the rows held, no sort of the postings.
-        dense = np.bincount(rows, weights=row_weights)
-        candidates = np.flatnonzero(dense)
-        shared = dense[candidates]
-        if allowed is not None:
-            keep = allowed(candidates)
-            candidates, shared = candidates[keep], shared[keep]
-        norms = np.zeros(len(candidates))
-        base = candidates < len(self.norms)
-        norms[base] = self.norms[candidates[base]]
-        for position in np.flatnonzero(~base | np.isin(candidates, list(self.changed))).tolist():
-            norms[position] = self._norm(int(candidates[position]))
-        scores = np.divide(shared, norms, out=np.zeros_like(shared), where=norms > 0)
-        if len(scores) > limit:
-            best = np.argpartition(-scores, limit - 1)[:limit]
-            candidates, scores = candidates[best], scores[best]
-        return candidates[np.lexsort((candidates, -scores))].tolist()
+        # Sorting the postings found beats a dense array the size of the table (zeroed and
+        # scanned per query) by far when they are few, as they are here.
+        candidates, inverse = np.unique(rows, return_inverse=True)
+        shared = np.bincount(inverse, weights=row_weights, minlength=len(candidates))
+        for lexeme, weight in zip(ids[read:].tolist(), weights[read:].tolist(), strict=True):
+            postings = self._postings(lexeme)
+            if not len(postings):
+                continue
+            at = np.minimum(np.searchsorted(postings, candidates), len(postings) - 1)
+            shared += weight * (postings[at] == candidates)
+        return candidates.astype(np.int64), shared
+
+    def _scores(self, rows: np.ndarray, shared: np.ndarray) -> np.ndarray:
+        norms = np.zeros(len(rows))
+        base = rows < len(self.norms)
+        norms[base] = self.norms[rows[base]]
+        # Rows added or changed since the rebuild: their norm from their current lexemes.
+        recomputed = ~base
+        recomputed[base] = self.stale[rows[base]]
+        for position in np.flatnonzero(recomputed).tolist():
+            norms[position] = self._norm(int(rows[position]))
+        return np.divide(shared, norms, out=np.zeros_like(shared), where=norms > 0)
 
     def cosines(self, lexemes: set[str], rows: list[int]) -> list[float]:
         """The exact weighted cosine between the statement's lexemes and each row's."""

@@ -200,3 +200,37 @@ def test_posting_lists_answer_the_same_before_and_after_folding_in_changes():
     norm_q = np.sqrt(sum(weights[w] ** 2 for w in query))
     norm_d = np.sqrt(sum(weights[w] ** 2 for w in rows[row]))
     assert postings.cosines(query, [row])[0] == pytest.approx(shared / (norm_q * norm_d))
+
+
+def test_reading_the_rare_words_first_ranks_as_reading_every_list(monkeypatch):
+    from claims.matching import lexical
+
+    rng = np.random.default_rng(5)
+    # Zipfian words: a few are held by most rows, as "year" or "say" are by claims.
+    words = [f"w{i}" for i in range(300)]
+    frequency = 1 / np.arange(1, len(words) + 1)
+    frequency /= frequency.sum()
+    rows = [set(rng.choice(words, size=int(rng.integers(2, 9)), p=frequency).tolist()) for _ in range(3000)]
+    public = rng.random(3000) < 0.7
+    postings = lexical.Postings()
+    postings.load(0, rows)
+    postings.rebuild(3000, public)
+    for row in rng.choice(3000, size=100, replace=False).tolist():  # the overlay
+        postings.set_row(row, {"w0", "w150"}, was_public=bool(public[row]), is_public=bool(public[row]), new=False)
+    read = []
+    shares = lexical.Postings._base_shares
+
+    def spied(self, ids, weights, lists):
+        read.append(lists < len(ids))
+        return shares(self, ids, weights, lists)
+
+    monkeypatch.setattr(lexical.Postings, "_base_shares", spied)
+    allowed = public.__getitem__
+    queries = [set(rng.choice(words, size=int(rng.integers(1, 7)), p=frequency).tolist()) for _ in range(60)]
+    for limit in (1, 10, 100):
+        monkeypatch.setattr(lexical, "SCAN_BUDGET", 10**9)
+        full = [postings.top(query, allowed=allowed, limit=limit) for query in queries]
+        monkeypatch.setattr(lexical, "SCAN_BUDGET", 1)
+        read.clear()
+        assert [postings.top(query, allowed=allowed, limit=limit) for query in queries] == full
+        assert any(read)  # some queries left common words' lists unread
