@@ -11,10 +11,8 @@ Ranking is done in this process, over an inverted index (``Postings``) that the 
 index keeps beside the embeddings and syncs with them. Ranking in SQL (``ts_rank_cd`` over
 the GIN index) had to fetch and rank every row holding one of the statement's words,
 hundreds of milliseconds at a million claims, and ``ts_rank_cd`` knows nothing of how rare
-a word is. Here the rarest words' posting lists are read in full and the common words are
-only looked up for the rows those found, as long as a bound proves that no row holding
-only common words could rank (``Postings.top``): the same ranking as reading every list,
-for a fraction of the work.
+a word is. Here a statement's candidates are the claims holding one of its rarer words
+(``Postings.top``), scored on all its words: a few milliseconds.
 
 A claim's lexical similarity is the cosine between its lexemes and the statement's, each
 weighted by its inverse document frequency (a shared rare word says more than a shared
@@ -32,8 +30,11 @@ from django.db import connections
 WORD = re.compile(r"\w+", re.UNICODE)
 # Rows changed since the posting lists were built, kept aside, before building them again.
 OVERLAY_LIMIT = 20_000
-# Postings read in full per query before common words are only looked up (``Postings.top``).
-SCAN_BUDGET = 50_000
+# Candidates per query: posting lists are read, rarest first, up to this many rows, then as
+# many more as it takes for the best EXACT_DEPTH to be those reading every list would give
+# (``Postings.top``).
+SCAN_BUDGET = 20_000
+EXACT_DEPTH = 10
 
 
 def parse(text: str, languages: list[str], using: str) -> set[str]:
@@ -204,7 +205,7 @@ class Postings:
         self.min_norms = np.full(size, np.inf, dtype=np.float32)
         held = np.flatnonzero(np.diff(self.lexeme_offsets))
         if len(held):
-            # Empty lists in between start where the next one does, so each segment is one lexeme's rows.
+            # Empty lists in between start where the next one does: each segment is one lexeme's rows.
             self.min_norms[held] = np.minimum.reduceat(self.norms[self.lexeme_rows], self.lexeme_offsets[held])
 
     # Scoring ----------------------------------------------------------------------------
@@ -214,35 +215,20 @@ class Postings:
             return float(self.norms[row])
         return math.sqrt(float(np.sum(self.weights(self.lexemes_of(row)) ** 2)))
 
-    def _postings(self, lexeme: int) -> np.ndarray:
-        """The rows holding ``lexeme`` at the last rebuild, ascending."""
-        return self.lexeme_rows[self.lexeme_offsets[lexeme] : self.lexeme_offsets[lexeme + 1]]
-
-    def _overlay_shares(self, ids: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, summed weights of the query lexemes they hold) of the rows changed since the rebuild."""
-        rows: list[int] = []
-        row_weights: list[float] = []
-        for lexeme, weight in zip(ids.tolist(), weights.tolist(), strict=True):
-            holders = self.changed_rows.get(lexeme, ())
-            rows += holders
-            row_weights += [weight] * len(holders)
-        if not rows:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        found, inverse = np.unique(np.asarray(rows, dtype=np.int64), return_inverse=True)
-        return found, np.bincount(inverse, weights=np.asarray(row_weights), minlength=len(found))
-
     def top(self, lexemes: set[str], *, allowed, limit: int) -> list[int]:
         """Rows with the highest cosine with ``lexemes``, best first; ``allowed(rows)`` masks rows.
 
-        A row's score is the summed squared weight of the query lexemes it holds over its
-        norm. Reading every posting list costs as much as the commonest word's list (a
-        tenth of the table for "year"), so the lists are read rarest first up to
-        ``SCAN_BUDGET`` rows; the rows found are then scored on every query lexeme (the
-        lists are sorted: a binary search per row). A row holding none of the lexemes read
-        scores at most ``bound`` below, from the skipped lexemes' weights and the smallest
-        norm among their rows; once the ``limit``-th best score found beats it, no row
-        left out could rank, and the answer is the one reading every list would give.
-        Otherwise more lexemes are read, until it does or all are.
+        Reading every posting list costs as much as the commonest lexeme's ("year", "say":
+        a tenth of a million generated claims or more). Candidates are the rows holding
+        one of the statement's rarer lexemes instead: lists are read rarest first while
+        they hold at most ``SCAN_BUDGET`` rows in all (the rarest is always read), and the
+        candidates are scored on every lexeme of the statement (``_shared``: the common
+        ones weigh little, but count). A row holding none of the lexemes read scores at
+        most ``bound``: the skipped lexemes' squared weights, each over the smallest norm
+        among its rows. More lists are read until the ``EXACT_DEPTH``-th best score beats
+        that bound, so the best ``EXACT_DEPTH`` are those reading every list would give;
+        below them, a row sharing only common words with the statement may be missing
+        (the semantic side finds it if it says the same thing).
 
         Row norms are those of the last rebuild (frequencies drift a little between
         rebuilds); callers compute the exact cosine of what they keep (``cosine``).
@@ -250,68 +236,76 @@ class Postings:
         ids = self.ids_of(lexemes)
         if not len(ids):
             return []
-        weights = self.weights(ids) ** 2
-        # Rows changed since the rebuild are scored from the overlay, on every query lexeme.
-        overlay_rows, overlay_shared = self._overlay_shares(ids, weights)
-        in_base = ids < len(self.lexeme_offsets) - 1
-        base_ids, base_weights = ids[in_base], weights[in_base]
-        lengths = self.lexeme_offsets[base_ids + 1] - self.lexeme_offsets[base_ids]
+        base = ids[ids < len(self.lexeme_offsets) - 1]
+        lengths = self.lexeme_offsets[base + 1] - self.lexeme_offsets[base]
         order = np.argsort(lengths, kind="stable")
-        base_ids, base_weights, lengths = base_ids[order], base_weights[order], lengths[order]
-        # bound[k]: the best score of a row holding none of the k rarest lexemes, only later ones:
-        # at most their summed weight over the smallest norm among their rows (norms are >= 1).
-        skipped_weight = np.append(np.cumsum(base_weights[::-1])[::-1], 0.0)
-        skipped_norm = np.append(np.minimum.accumulate(self.min_norms[base_ids][::-1])[::-1], np.inf)
-        bound = skipped_weight / skipped_norm
-        read = max(1, int(np.searchsorted(np.cumsum(lengths), SCAN_BUDGET, side="right")))
+        base, lengths = base[order], lengths[order]
+        read_rows = np.cumsum(lengths)
+        # bound[k]: the best score of a row holding none of the k rarest lexemes, only later ones.
+        bound = np.append(np.cumsum((self.weights(base) ** 2 / self.min_norms[base])[::-1])[::-1], 0.0)
+        overlay = np.zeros(0, dtype=np.int64)
+        if self.changed:
+            # Rows changed since the rebuild are found through the overlay, with their new lexemes.
+            found = {row for lexeme in ids.tolist() for row in self.changed_rows.get(lexeme, ())}
+            overlay = np.fromiter(found, dtype=np.int64, count=len(found))
+        read = max(1, int(np.searchsorted(read_rows, SCAN_BUDGET, side="right")))
         while True:
-            read = min(read, len(base_ids))
-            candidates, shared = self._base_shares(base_ids, base_weights, read)
-            candidates = np.concatenate([candidates, overlay_rows])
-            shared = np.concatenate([shared, overlay_shared])
+            read = min(read, len(base))
+            rows = self._rows_holding(base[:read])
+            rows = np.concatenate([rows, overlay])
             if allowed is not None:
-                keep = allowed(candidates)
-                candidates, shared = candidates[keep], shared[keep]
-            scores = self._scores(candidates, shared)
-            if read == len(base_ids):
+                rows = rows[allowed(rows)]
+            scores = self._scores(rows, self._shared(rows, ids))
+            depth = min(EXACT_DEPTH, limit)
+            kth = np.partition(scores, len(scores) - depth)[len(scores) - depth] if len(scores) >= depth else 0.0
+            if read == len(base) or kth > bound[read]:
                 break
-            kth = np.partition(scores, len(scores) - limit)[len(scores) - limit] if len(scores) >= limit else 0.0
-            if kth > bound[read]:
-                break
-            # Read up to the first lexeme whose bound the present k-th score beats (the k-th
-            # score can only rise), or, short of candidates, twice as many postings.
+            # Read up to the first lexeme whose bound the k-th score beats (it can only rise as
+            # rows are added), or, short of candidates, lists holding twice as many rows.
             beaten = np.flatnonzero(bound < kth)
-            enough = int(np.searchsorted(np.cumsum(lengths), 2 * int(np.sum(lengths[:read])), side="right"))
-            read = max(read + 1, int(beaten[0]) if kth > 0 and len(beaten) else enough)
+            more = int(np.searchsorted(read_rows, 2 * read_rows[read - 1], side="right"))
+            read = max(read + 1, int(beaten[0]) if kth > 0 else more)
         if len(scores) > limit:
             # Every row scoring at least the limit-th score (ties included), then best first and,
-            # of equal scores, the first rows: the same answer however the rows were found.
+            # of equal scores, the first rows: the same answer whatever order the rows came in.
             keep = scores >= np.partition(scores, len(scores) - limit)[len(scores) - limit]
-            candidates, scores = candidates[keep], scores[keep]
-        return candidates[np.lexsort((candidates, -scores))[:limit]].tolist()
+            rows, scores = rows[keep], scores[keep]
+        return rows[np.lexsort((rows, -scores))[:limit]].tolist()
 
-    def _base_shares(self, ids: np.ndarray, weights: np.ndarray, read: int) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, summed weights of the lexemes they hold) of the rows in the first ``read`` lists.
+    def _rows_holding(self, lexemes: np.ndarray) -> np.ndarray:
+        """The rows whose lexemes at the last rebuild include one of ``lexemes``, ascending, changed rows left out."""
+        lists = [self.lexeme_rows[self.lexeme_offsets[i] : self.lexeme_offsets[i + 1]] for i in lexemes.tolist()]
+        if not lists:
+            return np.zeros(0, dtype=np.int64)
+        # Sorted, then each row once (np.unique hashes first: several times slower on these arrays).
+        rows = np.sort(np.concatenate(lists)).astype(np.int64)
+        rows = rows[np.concatenate([[True], rows[1:] != rows[:-1]])] if len(rows) else rows
+        return rows[~self.stale[rows]] if self.changed else rows
 
-        Rows changed since the rebuild (stale) are left to the overlay.
+    def _shared(self, rows: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """Each row's summed squared weight of the lexemes ``ids`` it holds.
+
+        A binary search of the rows in each lexeme's (sorted) posting list: no list is read
+        through, however common its lexeme.
         """
-        lists = [self._postings(lexeme) for lexeme in ids[:read].tolist()]
-        rows = np.concatenate(lists) if lists else np.zeros(0, dtype=np.int32)
-        row_weights = np.repeat(weights[:read], [len(part) for part in lists])
-        if self.changed:
-            fresh = ~self.stale[rows]
-            rows, row_weights = rows[fresh], row_weights[fresh]
-        # Sorting the postings found beats a dense array the size of the table (zeroed and
-        # scanned per query) by far when they are few, as they are here.
-        candidates, inverse = np.unique(rows, return_inverse=True)
-        shared = np.bincount(inverse, weights=row_weights, minlength=len(candidates))
-        for lexeme, weight in zip(ids[read:].tolist(), weights[read:].tolist(), strict=True):
-            postings = self._postings(lexeme)
-            if not len(postings):
+        weights = self.weights(ids) ** 2
+        shared = np.zeros(len(rows))
+        held = rows < len(self.stale)
+        held[held] = ~self.stale[rows[held]]
+        base = rows[held]
+        base_shared = np.zeros(len(base))
+        for lexeme, weight in zip(ids.tolist(), weights.tolist(), strict=True):
+            if lexeme >= len(self.lexeme_offsets) - 1:
                 continue
-            at = np.minimum(np.searchsorted(postings, candidates), len(postings) - 1)
-            shared += weight * (postings[at] == candidates)
-        return candidates.astype(np.int64), shared
+            postings = self.lexeme_rows[self.lexeme_offsets[lexeme] : self.lexeme_offsets[lexeme + 1]]
+            if len(postings) and len(base):
+                at = np.minimum(np.searchsorted(postings, base), len(postings) - 1)
+                base_shared += weight * (postings[at] == base)
+        shared[held] = base_shared
+        for position in np.flatnonzero(~held).tolist():
+            own = self.lexemes_of(int(rows[position]))
+            shared[position] = float(np.sum(weights[np.isin(ids, own)]))
+        return shared
 
     def _scores(self, rows: np.ndarray, shared: np.ndarray) -> np.ndarray:
         norms = np.zeros(len(rows))
