@@ -210,11 +210,6 @@ class Postings:
 
     # Scoring ----------------------------------------------------------------------------
 
-    def _norm(self, row: int) -> float:
-        if row < len(self.norms) and row not in self.changed:
-            return float(self.norms[row])
-        return math.sqrt(float(np.sum(self.weights(self.lexemes_of(row)) ** 2)))
-
     def top(self, lexemes: set[str], *, allowed, limit: int) -> list[int]:
         """Rows with the highest cosine with ``lexemes``, best first; ``allowed(rows)`` masks rows.
 
@@ -302,10 +297,20 @@ class Postings:
                 at = np.minimum(np.searchsorted(postings, base), len(postings) - 1)
                 base_shared += weight * (postings[at] == base)
         shared[held] = base_shared
-        for position in np.flatnonzero(~held).tolist():
-            own = self.lexemes_of(int(rows[position]))
-            shared[position] = float(np.sum(weights[np.isin(ids, own)]))
+        changed = np.flatnonzero(~held)
+        if len(changed):
+            owners, lexemes = self._lexemes_of_rows(rows[changed])
+            at = np.minimum(np.searchsorted(ids, lexemes), len(ids) - 1)
+            hits = np.where(ids[at] == lexemes, weights[at], 0.0)
+            shared[changed] = np.bincount(owners, weights=hits, minlength=len(changed))
         return shared
+
+    def _lexemes_of_rows(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(position in ``rows``, lexeme) of every lexeme the rows hold: an import leaves thousands in the overlay."""
+        own = [self.lexemes_of(row) for row in rows.tolist()]
+        lengths = [len(lexemes) for lexemes in own]
+        lexemes = np.concatenate(own).astype(np.int64) if own else np.zeros(0, dtype=np.int64)
+        return np.repeat(np.arange(len(rows)), lengths), lexemes
 
     def _scores(self, rows: np.ndarray, shared: np.ndarray) -> np.ndarray:
         norms = np.zeros(len(rows))
@@ -314,8 +319,11 @@ class Postings:
         # Rows added or changed since the rebuild: their norm from their current lexemes.
         recomputed = ~base
         recomputed[base] = self.stale[rows[base]]
-        for position in np.flatnonzero(recomputed).tolist():
-            norms[position] = self._norm(int(rows[position]))
+        changed = np.flatnonzero(recomputed)
+        if len(changed):
+            owners, lexemes = self._lexemes_of_rows(rows[changed])
+            squares = np.bincount(owners, weights=self.weights(lexemes) ** 2, minlength=len(changed))
+            norms[changed] = np.sqrt(squares)
         return np.divide(shared, norms, out=np.zeros_like(shared), where=norms > 0)
 
     def cosines(self, lexemes: set[str], rows: list[int]) -> list[float]:
