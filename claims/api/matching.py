@@ -13,7 +13,6 @@ from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
@@ -35,6 +34,7 @@ from ..matching.selectors import (
     visible_claims,
 )
 from ..visibility import is_desk_member
+from . import rows
 
 SEARCH_PAGE_SIZE = 10
 SEARCH_MAX_PAGE_SIZE = 100
@@ -97,7 +97,8 @@ class SimilarResponseSerializer(serializers.Serializer):
 FORBIDDEN = OpenApiResponse(ValidationErrorSerializer, description="Only desk members may ask for unpublished claims.")
 
 
-def _similar_item(match, request) -> dict:
+def _similar_item(match, links: dict[str, str]) -> dict:
+    """One result; ``links`` are the API's list addresses for the request's host (``rows.links``)."""
     claim = match.claim
     verdict = listed_verdict(claim)
     item = {
@@ -105,7 +106,9 @@ def _similar_item(match, request) -> dict:
         "semantic": round(match.semantic, 4),
         "lexical": round(match.lexical, 4),
         "id": claim.pk,
-        "url": request.build_absolute_uri(reverse("api-v1:claim-detail", args=[claim.pk])),
+        # Concatenated, as list items' links are: reversing three routes per result cost more
+        # than the rest of the item.
+        "url": f"{links['claim']}{claim.pk}/",
         "text": claim.text,
         "language": claim.language,
         "speaker": claim.speaker.name if claim.speaker_id else None,
@@ -120,10 +123,8 @@ def _similar_item(match, request) -> dict:
             "rating": {"slug": verdict.rating.slug, "label": verdict.rating.label}
             if verdict.rating is not None
             else None,
-            "url": request.build_absolute_uri(reverse("api-v1:verdict-detail", args=[verdict.pk])),
-            "claim_review_url": request.build_absolute_uri(reverse("api-v1:verdict-claim-review", args=[verdict.pk]))
-            if published
-            else None,
+            "url": f"{links['verdict']}{verdict.pk}/",
+            "claim_review_url": f"{links['verdict']}{verdict.pk}/claim-review/" if published else None,
         }
     return item
 
@@ -172,7 +173,8 @@ class SimilarClaimViewSet(QueryParametersMixin, viewsets.GenericViewSet):
             limit=params["limit"],
             desk_member=params["unpublished"],
         )
-        return Response({"results": [_similar_item(match, request) for match in matches]})
+        links = rows.links(rows.origin(request))
+        return Response({"results": [_similar_item(match, links) for match in matches]})
 
 
 class GoogleSearchQuerySerializer(serializers.Serializer):

@@ -132,6 +132,13 @@ class SemanticIndex:
             return row
         return None
 
+    def _rows_of(self, claim_ids: list[int]) -> np.ndarray:
+        """The row of each claim, -1 for claims the index does not hold (one search for all)."""
+        ids = np.asarray(claim_ids, dtype=np.int64)
+        rows = np.minimum(np.searchsorted(self.ids[: self.count], ids), max(self.count - 1, 0))
+        held = (self.ids[rows] == ids) if self.count else np.zeros(len(ids), dtype=bool)
+        return np.where(held, rows, -1)
+
     def languages_present(self, *, public_only: bool) -> list[str]:
         """The languages of the claims held (of the published ones, for the public)."""
         with self.lock:
@@ -186,13 +193,27 @@ class SemanticIndex:
         """New claims (by id, whatever their timestamps) and claims changed in (since - overlap, until].
 
         The upper bound keeps a timestamp ahead of this clock from being read at every sync:
-        such a row is read once its time has come.
+        such a row is read once its time has come. The overlap re-reads every claim changed
+        in its last seconds at each sync (an import's thousands, for half a minute): ids and
+        timestamps are read first, and text and lexemes only of the claims whose timestamp
+        the index does not hold yet.
         """
         from ..models import Claim
 
         last_id = int(self.ids[self.count - 1]) if self.count else 0
         changed = Q(updated_at__gt=since - SYNC_OVERLAP, updated_at__lte=until) | Q(pk__gt=last_id)
-        return self._rows(Claim.objects.filter(changed)).order_by("id")
+        stamped = list(Claim.objects.using(self.using).filter(changed).values_list("pk", "updated_at"))
+        if not stamped:
+            return []
+        rows = self._rows_of([claim_id for claim_id, _ in stamped])
+        stamps = np.asarray([int(updated_at.timestamp() * 1_000_000) for _, updated_at in stamped], dtype=np.int64)
+        moved = rows < 0
+        held = ~moved
+        moved[held] = self.stamps[rows[held]] != stamps[held]
+        ids = [claim_id for (claim_id, _), read in zip(stamped, moved.tolist(), strict=True) if read]
+        if not ids:
+            return []
+        return self._rows(Claim.objects.filter(pk__in=ids)).order_by("id")
 
     def _load(self) -> int:
         """Read and embed every claim, in id order, then partition them."""
@@ -407,22 +428,30 @@ class SemanticIndex:
             )
             return [int(self.ids[row]) for row in rows]
 
-    def lexical_similarity(self, lexemes: set[str], claim_ids: list[int]) -> dict[int, float]:
-        """The weighted cosine of the statement's lexemes with each claim's (those the index holds)."""
+    def similarities(self, query: np.ndarray, lexemes: set[str], claim_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(cosine of each claim's vector with ``query``, weighted cosine of its lexemes with ``lexemes``).
+
+        In the order of ``claim_ids``; 0 for claims the index does not hold.
+        """
         with self.lock:
-            rows = {claim_id: self._row(claim_id) for claim_id in claim_ids}
-            held = {claim_id: row for claim_id, row in rows.items() if row is not None}
-            return dict(zip(held, self.postings.cosines(lexemes, list(held.values())), strict=True))
+            rows = self._rows_of(claim_ids)
+            held = rows >= 0
+            semantic = np.zeros(len(rows), dtype=np.float32)
+            lexical = np.zeros(len(rows))
+            if held.any():
+                semantic[held] = self._vectors(rows[held]) @ query
+                lexical[held] = self.postings.cosines(lexemes, rows[held].tolist())
+            return semantic, lexical
 
     def vectors_of(self, claim_ids: list[int]) -> dict[int, np.ndarray]:
         """The stored vectors of these claims (those the index holds)."""
         with self.lock:
-            found = {}
-            for claim_id in claim_ids:
-                row = self._row(claim_id)
-                if row is not None:
-                    found[claim_id] = self._vectors(row)
-            return found
+            rows = self._rows_of(claim_ids)
+            return {
+                claim_id: self._vectors(int(row))
+                for claim_id, row in zip(claim_ids, rows.tolist(), strict=True)
+                if row >= 0
+            }
 
 
 _indexes: dict[str, SemanticIndex] = {}

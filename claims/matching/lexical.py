@@ -11,8 +11,8 @@ Ranking is done in this process, over an inverted index (``Postings``) that the 
 index keeps beside the embeddings and syncs with them. Ranking in SQL (``ts_rank_cd`` over
 the GIN index) had to fetch and rank every row holding one of the statement's words,
 hundreds of milliseconds at a million claims, and ``ts_rank_cd`` knows nothing of how rare
-a word is; here, scoring every claim that shares a word is one ``bincount`` over the
-words' posting lists, a few milliseconds.
+a word is. Here a statement's candidates are the claims holding one of its rarer words
+(``Postings.top``), scored on all its words: a few milliseconds.
 
 A claim's lexical similarity is the cosine between its lexemes and the statement's, each
 weighted by its inverse document frequency (a shared rare word says more than a shared
@@ -30,6 +30,11 @@ from django.db import connections
 WORD = re.compile(r"\w+", re.UNICODE)
 # Rows changed since the posting lists were built, kept aside, before building them again.
 OVERLAY_LIMIT = 20_000
+# Candidates per query: posting lists are read, rarest first, up to this many rows, then as
+# many more as it takes for the best EXACT_DEPTH to be those reading every list would give
+# (``Postings.top``).
+SCAN_BUDGET = 20_000
+EXACT_DEPTH = 10
 
 
 def parse(text: str, languages: list[str], using: str) -> set[str]:
@@ -76,6 +81,7 @@ class Postings:
         self.lexeme_offsets = np.zeros(1, dtype=np.int64)
         self.lexeme_rows = np.zeros(0, dtype=np.int32)
         self.norms = np.zeros(0, dtype=np.float32)
+        self.min_norms = np.zeros(0, dtype=np.float32)  # the smallest norm among each lexeme's rows
         self.stale = np.zeros(0, dtype=bool)
         self.changed: dict[int, np.ndarray] = {}
         self.changed_rows: dict[int, set[int]] = {}
@@ -84,7 +90,7 @@ class Postings:
     @property
     def nbytes(self) -> int:
         arrays = (self.frequency, self.row_offsets, self.row_lexemes, self.lexeme_offsets, self.lexeme_rows)
-        return sum(array.nbytes for array in (*arrays, self.stale, self.norms))
+        return sum(array.nbytes for array in (*arrays, self.stale, self.norms, self.min_norms))
 
     # Weights ----------------------------------------------------------------------------
 
@@ -196,16 +202,28 @@ class Postings:
         if len(lexemes):
             squares = np.bincount(owners, weights=self.weights(lexemes) ** 2, minlength=count)
             self.norms = np.sqrt(squares).astype(np.float32)
+        self.min_norms = np.full(size, np.inf, dtype=np.float32)
+        held = np.flatnonzero(np.diff(self.lexeme_offsets))
+        if len(held):
+            # Empty lists in between start where the next one does: each segment is one lexeme's rows.
+            self.min_norms[held] = np.minimum.reduceat(self.norms[self.lexeme_rows], self.lexeme_offsets[held])
 
     # Scoring ----------------------------------------------------------------------------
 
-    def _norm(self, row: int) -> float:
-        if row < len(self.norms) and row not in self.changed:
-            return float(self.norms[row])
-        return math.sqrt(float(np.sum(self.weights(self.lexemes_of(row)) ** 2)))
-
     def top(self, lexemes: set[str], *, allowed, limit: int) -> list[int]:
         """Rows with the highest cosine with ``lexemes``, best first; ``allowed(rows)`` masks rows.
+
+        Reading every posting list costs as much as the commonest lexeme's ("year", "say":
+        a tenth of a million generated claims or more). Candidates are the rows holding
+        one of the statement's rarer lexemes instead: lists are read rarest first while
+        they hold at most ``SCAN_BUDGET`` rows in all (the rarest is always read), and the
+        candidates are scored on every lexeme of the statement (``_shared``: the common
+        ones weigh little, but count). A row holding none of the lexemes read scores at
+        most ``bound``: the skipped lexemes' squared weights, each over the smallest norm
+        among its rows. More lists are read until the ``EXACT_DEPTH``-th best score beats
+        that bound, so the best ``EXACT_DEPTH`` are those reading every list would give;
+        below them, a row sharing only common words with the statement may be missing
+        (the semantic side finds it if it says the same thing).
 
         Row norms are those of the last rebuild (frequencies drift a little between
         rebuilds); callers compute the exact cosine of what they keep (``cosine``).
@@ -213,41 +231,100 @@ class Postings:
         ids = self.ids_of(lexemes)
         if not len(ids):
             return []
-        weights = self.weights(ids) ** 2
-        in_base = ids < len(self.lexeme_offsets) - 1
-        lists = [self.lexeme_rows[self.lexeme_offsets[i] : self.lexeme_offsets[i + 1]] for i in ids[in_base].tolist()]
-        rows = np.concatenate(lists) if lists else np.zeros(0, dtype=np.int32)
-        row_weights = np.repeat(weights[in_base], [len(part) for part in lists])
+        base = ids[ids < len(self.lexeme_offsets) - 1]
+        lengths = self.lexeme_offsets[base + 1] - self.lexeme_offsets[base]
+        order = np.argsort(lengths, kind="stable")
+        base, lengths = base[order], lengths[order]
+        read_rows = np.cumsum(lengths)
+        # bound[k]: the best score of a row holding none of the k rarest lexemes, only later ones.
+        bound = np.append(np.cumsum((self.weights(base) ** 2 / self.min_norms[base])[::-1])[::-1], 0.0)
+        overlay = np.zeros(0, dtype=np.int64)
         if self.changed:
-            fresh = ~self.stale[rows]
-            rows, row_weights = rows[fresh], row_weights[fresh]
-            extra_rows: list[int] = []
-            extra_weights: list[float] = []
-            for lexeme, weight in zip(ids.tolist(), weights.tolist(), strict=True):
-                holders = self.changed_rows.get(lexeme, ())
-                extra_rows += holders
-                extra_weights += [weight] * len(holders)
-            rows = np.concatenate([rows, np.asarray(extra_rows, dtype=np.int32)])
-            row_weights = np.concatenate([row_weights, np.asarray(extra_weights, dtype=np.float64)])
-        if not len(rows):
-            return []
-        # Summed per row in a dense array: linear in the rows held, no sort of the postings.
-        dense = np.bincount(rows, weights=row_weights)
-        candidates = np.flatnonzero(dense)
-        shared = dense[candidates]
-        if allowed is not None:
-            keep = allowed(candidates)
-            candidates, shared = candidates[keep], shared[keep]
-        norms = np.zeros(len(candidates))
-        base = candidates < len(self.norms)
-        norms[base] = self.norms[candidates[base]]
-        for position in np.flatnonzero(~base | np.isin(candidates, list(self.changed))).tolist():
-            norms[position] = self._norm(int(candidates[position]))
-        scores = np.divide(shared, norms, out=np.zeros_like(shared), where=norms > 0)
+            # Rows changed since the rebuild are found through the overlay, with their new lexemes.
+            found = {row for lexeme in ids.tolist() for row in self.changed_rows.get(lexeme, ())}
+            overlay = np.fromiter(found, dtype=np.int64, count=len(found))
+        read = max(1, int(np.searchsorted(read_rows, SCAN_BUDGET, side="right")))
+        while True:
+            read = min(read, len(base))
+            rows = self._rows_holding(base[:read])
+            rows = np.concatenate([rows, overlay])
+            if allowed is not None:
+                rows = rows[allowed(rows)]
+            scores = self._scores(rows, self._shared(rows, ids))
+            depth = min(EXACT_DEPTH, limit)
+            kth = np.partition(scores, len(scores) - depth)[len(scores) - depth] if len(scores) >= depth else 0.0
+            if read == len(base) or kth > bound[read]:
+                break
+            # Read up to the first lexeme whose bound the k-th score beats (it can only rise as
+            # rows are added), or, short of candidates, lists holding twice as many rows.
+            beaten = np.flatnonzero(bound < kth)
+            more = int(np.searchsorted(read_rows, 2 * read_rows[read - 1], side="right"))
+            read = max(read + 1, int(beaten[0]) if kth > 0 else more)
         if len(scores) > limit:
-            best = np.argpartition(-scores, limit - 1)[:limit]
-            candidates, scores = candidates[best], scores[best]
-        return candidates[np.lexsort((candidates, -scores))].tolist()
+            # Every row scoring at least the limit-th score (ties included), then best first and,
+            # of equal scores, the first rows: the same answer whatever order the rows came in.
+            keep = scores >= np.partition(scores, len(scores) - limit)[len(scores) - limit]
+            rows, scores = rows[keep], scores[keep]
+        return rows[np.lexsort((rows, -scores))[:limit]].tolist()
+
+    def _rows_holding(self, lexemes: np.ndarray) -> np.ndarray:
+        """The rows whose lexemes at the last rebuild include one of ``lexemes``, ascending, changed rows left out."""
+        lists = [self.lexeme_rows[self.lexeme_offsets[i] : self.lexeme_offsets[i + 1]] for i in lexemes.tolist()]
+        if not lists:
+            return np.zeros(0, dtype=np.int64)
+        # Sorted, then each row once (np.unique hashes first: several times slower on these arrays).
+        rows = np.sort(np.concatenate(lists)).astype(np.int64)
+        rows = rows[np.concatenate([[True], rows[1:] != rows[:-1]])] if len(rows) else rows
+        return rows[~self.stale[rows]] if self.changed else rows
+
+    def _shared(self, rows: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """Each row's summed squared weight of the lexemes ``ids`` it holds.
+
+        A binary search of the rows in each lexeme's (sorted) posting list: no list is read
+        through, however common its lexeme.
+        """
+        weights = self.weights(ids) ** 2
+        shared = np.zeros(len(rows))
+        held = rows < len(self.stale)
+        held[held] = ~self.stale[rows[held]]
+        base = rows[held]
+        base_shared = np.zeros(len(base))
+        for lexeme, weight in zip(ids.tolist(), weights.tolist(), strict=True):
+            if lexeme >= len(self.lexeme_offsets) - 1:
+                continue
+            postings = self.lexeme_rows[self.lexeme_offsets[lexeme] : self.lexeme_offsets[lexeme + 1]]
+            if len(postings) and len(base):
+                at = np.minimum(np.searchsorted(postings, base), len(postings) - 1)
+                base_shared += weight * (postings[at] == base)
+        shared[held] = base_shared
+        changed = np.flatnonzero(~held)
+        if len(changed):
+            owners, lexemes = self._lexemes_of_rows(rows[changed])
+            at = np.minimum(np.searchsorted(ids, lexemes), len(ids) - 1)
+            hits = np.where(ids[at] == lexemes, weights[at], 0.0)
+            shared[changed] = np.bincount(owners, weights=hits, minlength=len(changed))
+        return shared
+
+    def _lexemes_of_rows(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(position in ``rows``, lexeme) of every lexeme the rows hold: an import leaves thousands in the overlay."""
+        own = [self.lexemes_of(row) for row in rows.tolist()]
+        lengths = [len(lexemes) for lexemes in own]
+        lexemes = np.concatenate(own).astype(np.int64) if own else np.zeros(0, dtype=np.int64)
+        return np.repeat(np.arange(len(rows)), lengths), lexemes
+
+    def _scores(self, rows: np.ndarray, shared: np.ndarray) -> np.ndarray:
+        norms = np.zeros(len(rows))
+        base = rows < len(self.norms)
+        norms[base] = self.norms[rows[base]]
+        # Rows added or changed since the rebuild: their norm from their current lexemes.
+        recomputed = ~base
+        recomputed[base] = self.stale[rows[base]]
+        changed = np.flatnonzero(recomputed)
+        if len(changed):
+            owners, lexemes = self._lexemes_of_rows(rows[changed])
+            squares = np.bincount(owners, weights=self.weights(lexemes) ** 2, minlength=len(changed))
+            norms[changed] = np.sqrt(squares)
+        return np.divide(shared, norms, out=np.zeros_like(shared), where=norms > 0)
 
     def cosines(self, lexemes: set[str], rows: list[int]) -> list[float]:
         """The exact weighted cosine between the statement's lexemes and each row's."""

@@ -94,14 +94,12 @@ def match_claims(
     if drop_deleted:
         # The index learns of deletions only when it is rebuilt: drop claims deleted since.
         ids = list(Claim.objects.using(using).filter(pk__in=ids).values_list("pk", flat=True))
-    lexical = index.lexical_similarity(lexemes, ids)
-    vectors = index.vectors_of(ids)
+    cosines, lexical = index.similarities(query_vector, lexemes, ids)
+    # int8 vectors (.index) put a cosine a rounding step past 1 at most: the score is a cosine, in [0, 1].
+    semantic = np.clip(cosines, 0.0, 1.0).tolist()
     matches = []
-    for claim_id in ids:
-        # int8 vectors (.index) put a cosine a rounding step past 1 at most: the score is a cosine, in [0, 1].
-        cosine = float(np.dot(vectors[claim_id], query_vector)) if claim_id in vectors else 0.0
-        semantic = min(max(cosine, 0.0), 1.0)
-        match = Match(claim_id, 0.0, semantic=semantic, lexical=lexical.get(claim_id, 0.0))
+    for claim_id, claim_semantic, claim_lexical in zip(ids, semantic, lexical.tolist(), strict=True):
+        match = Match(claim_id, 0.0, semantic=claim_semantic, lexical=claim_lexical)
         match.score = min(max(_fused(match.semantic, match.lexical, method), 0.0), 1.0)
         matches.append(match)
     matches.sort(key=lambda match: (-match.score, -match.claim_id))
@@ -151,7 +149,8 @@ def similar_claims(
     if not matches:
         return []
     queryset = claims if claims is not None else visible_claims(desk_member=desk_member)
-    loaded = queryset.in_bulk([match.claim_id for match in matches])
+    # Ranked here, not by the database: no ORDER BY to build and sort.
+    loaded = queryset.order_by().in_bulk([match.claim_id for match in matches])
     found = []
     for match in matches:
         match.claim = loaded.get(match.claim_id)

@@ -4,6 +4,7 @@ import base64
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import Verdict
@@ -48,6 +49,14 @@ def test_similar_ranks_and_describes_published_claims(client, desk):
     assert first["verdict"]["status"] == "published"
     assert first["verdict"]["rating"]["slug"] == "false"
     assert first["verdict"]["claim_review_url"].endswith(f"/verdicts/{first['verdict']['id']}/claim-review/")
+    # The links are built by concatenation: they are the routes' own addresses.
+    verdict = first["verdict"]["id"]
+    assert first["url"] == f"http://testserver{reverse('api-v1:claim-detail', args=[first['id']])}"
+    assert first["verdict"]["url"] == f"http://testserver{reverse('api-v1:verdict-detail', args=[verdict])}"
+    assert (
+        first["verdict"]["claim_review_url"]
+        == f"http://testserver{reverse('api-v1:verdict-claim-review', args=[verdict])}"
+    )
     assert desk["unpublished"].pk not in [item["id"] for item in data["results"]]
     assert "zqsecretword" not in str(data)
 

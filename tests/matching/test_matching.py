@@ -200,3 +200,56 @@ def test_posting_lists_answer_the_same_before_and_after_folding_in_changes():
     norm_q = np.sqrt(sum(weights[w] ** 2 for w in query))
     norm_d = np.sqrt(sum(weights[w] ** 2 for w in rows[row]))
     assert postings.cosines(query, [row])[0] == pytest.approx(shared / (norm_q * norm_d))
+
+
+def test_lexical_candidates_hold_a_rarer_word_and_are_scored_on_every_word(monkeypatch):
+    from claims.matching import lexical
+
+    # 400 rows say "year", 3 of them also "pyongyang"; 2 more say only "pyongyang"; "volunteers" is
+    # in one. Every row has three words, so the words held decide the order.
+    rows = [{"year", f"a{i}", f"b{i}"} for i in range(397)]
+    rows += [{"year", "pyongyang", "volunteers"}, {"year", "pyongyang", "c1"}, {"year", "pyongyang", "c2"}]
+    rows += [{"pyongyang", "d1", "d2"}, {"pyongyang", "e1", "e2"}]
+    postings = lexical.Postings()
+    postings.load(0, rows)
+    postings.rebuild(len(rows), np.ones(len(rows), dtype=bool))
+    query = {"pyongyang", "volunteers", "year"}
+    monkeypatch.setattr(lexical, "SCAN_BUDGET", 10**9)
+    everything = postings.top(query, allowed=None, limit=20)
+    # Read in full, the lists rank the rows sharing the most (rarest) words first.
+    assert everything == [397, 398, 399, 400, 401, *range(15)]
+    cosines = postings.cosines(query, everything)
+    assert cosines == sorted(cosines, reverse=True)
+
+    # The lists of "volunteers" and "pyongyang" hold fewer than 10 rows: "year"'s is left unread.
+    monkeypatch.setattr(lexical, "SCAN_BUDGET", 10)
+    # They give 5 candidates, fewer than the 10 to rank exactly: "year"'s list is read after all.
+    assert postings.top(query, allowed=None, limit=20) == everything
+    # Two to rank exactly: the 5 are enough, a row holding only "year" scores far below the second.
+    monkeypatch.setattr(lexical, "EXACT_DEPTH", 2)
+    assert postings.top(query, allowed=None, limit=20) == everything[:5]
+
+
+def test_the_best_lexical_matches_are_those_reading_every_list_gives(monkeypatch):
+    from claims.matching import lexical
+
+    rng = np.random.default_rng(5)
+    # Zipfian words: a few are held by most rows, as "year" or "say" are by claims.
+    words = [f"w{i}" for i in range(300)]
+    frequency = 1 / np.arange(1, len(words) + 1)
+    frequency /= frequency.sum()
+    rows = [set(rng.choice(words, size=int(rng.integers(2, 9)), p=frequency).tolist()) for _ in range(3000)]
+    public = rng.random(3000) < 0.7
+    postings = lexical.Postings()
+    postings.load(0, rows)
+    postings.rebuild(3000, public)
+    for row in rng.choice(3000, size=100, replace=False).tolist():  # the overlay
+        postings.set_row(row, {"w0", "w150"}, was_public=bool(public[row]), is_public=bool(public[row]), new=False)
+    queries = [set(rng.choice(words, size=int(rng.integers(1, 7)), p=frequency).tolist()) for _ in range(60)]
+    monkeypatch.setattr(lexical, "SCAN_BUDGET", 10**9)
+    full = [postings.top(query, allowed=public.__getitem__, limit=30) for query in queries]
+    monkeypatch.setattr(lexical, "SCAN_BUDGET", 1)
+    found = [postings.top(query, allowed=public.__getitem__, limit=30) for query in queries]
+    assert [ranked[: lexical.EXACT_DEPTH] for ranked in found] == [ranked[: lexical.EXACT_DEPTH] for ranked in full]
+    # Below them, some rows holding only common words were left out.
+    assert found != full
