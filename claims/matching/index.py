@@ -91,6 +91,7 @@ class SemanticIndex:
         self.coarse_scales = np.zeros(0, dtype=np.float32)
         self.postings = Postings()
         self._languages_present: dict[bool, list[str]] = {}
+        self._float_vectors: np.ndarray | None = None
 
     # Memory -----------------------------------------------------------------------------
 
@@ -122,9 +123,17 @@ class SemanticIndex:
         scales = np.where(peaks > 0, peaks / LEVELS, 1.0).astype(np.float32)
         self.vectors[rows] = np.rint(vectors / scales[:, None]).astype(np.int8)
         self.scales[rows] = scales
+        self._float_vectors = None
 
     def _vectors(self, rows) -> np.ndarray:
         return self.vectors[rows].astype(np.float32) * np.asarray(self.scales[rows])[..., None]
+
+    def _all_vectors(self) -> np.ndarray:
+        """Every row's vector as ``_vectors`` gives it, kept while no vector changes (below EXACT_BELOW
+        rows: each search scores every row, and would otherwise convert all of them again)."""
+        if self._float_vectors is None or len(self._float_vectors) != self.count:
+            self._float_vectors = self._vectors(slice(0, self.count))
+        return self._float_vectors
 
     def _row(self, claim_id: int) -> int | None:
         row = int(np.searchsorted(self.ids[: self.count], claim_id))
@@ -276,6 +285,7 @@ class SemanticIndex:
             for name in ("ids", "vectors", "scales", "public", "languages", "stamps"):
                 array = getattr(self, name)
                 array[: self.count] = array[: self.count][order]
+            self._float_vectors = None
             renumber = np.empty(self.count, dtype=np.int64)
             renumber[order] = np.arange(self.count)
             self.postings.rebuild(self.count, self.public, renumber=renumber)
@@ -376,11 +386,12 @@ class SemanticIndex:
         self, query: np.ndarray, *, public_only: bool, language: str | None
     ) -> tuple[np.ndarray, np.ndarray]:
         rows, scores = [], []
+        held = self._all_vectors() if self.count < EXACT_BELOW else None
         for start in range(0, self.count, 100_000):
             chunk = np.arange(start, min(start + 100_000, self.count))
             chunk = chunk[self._allowed(chunk, public_only=public_only, language=language)]
             rows.append(chunk)
-            scores.append(self._vectors(chunk) @ query)
+            scores.append((held[chunk] if held is not None else self._vectors(chunk)) @ query)
         return np.concatenate(rows), np.concatenate(scores)
 
     def _allowed(self, rows: np.ndarray, *, public_only: bool, language: str | None) -> np.ndarray:
@@ -406,6 +417,29 @@ class SemanticIndex:
                 limit=limit,
             )
             return [int(self.ids[row]) for row in rows]
+
+    def lexical_reach(
+        self, statements: list[tuple[set[str], str | None]], *, needed: float, public_only: bool
+    ) -> list[list[int]]:
+        """For each (lexemes, language): ids of every claim whose lexical similarity with it may be
+        ``needed`` or more (``Postings.reaching``), among the claims ``lexical_search`` may return."""
+        found: list[list[int]] = [[] for _ in statements]
+        with self.lock:
+            # Each statement's language code: -1 any, -2 one no claim is in.
+            codes = np.asarray(
+                [self.language_codes.get(language.lower(), -2) if language else -1 for _, language in statements],
+                dtype=np.int64,
+            )
+
+            def allowed(owners: np.ndarray, rows: np.ndarray) -> np.ndarray:
+                keep = self.public[rows] if public_only else np.ones(len(rows), dtype=bool)
+                wanted = codes[owners]
+                return keep & ((wanted == -1) | (self.languages[rows] == wanted))
+
+            owners, rows = self.postings.reaching([lexemes for lexemes, _ in statements], needed, allowed)
+            for owner, claim_id in zip(owners.tolist(), self.ids[rows].tolist(), strict=True):
+                found[owner].append(claim_id)
+        return found
 
     def lexical_similarity(self, lexemes: set[str], claim_ids: list[int]) -> dict[int, float]:
         """The weighted cosine of the statement's lexemes with each claim's (those the index holds)."""

@@ -200,3 +200,65 @@ def test_posting_lists_answer_the_same_before_and_after_folding_in_changes():
     norm_q = np.sqrt(sum(weights[w] ** 2 for w in query))
     norm_d = np.sqrt(sum(weights[w] ** 2 for w in rows[row]))
     assert postings.cosines(query, [row])[0] == pytest.approx(shared / (norm_q * norm_d))
+
+
+def test_posting_lists_reach_every_row_as_similar_as_asked():
+    from claims.matching.lexical import Postings
+
+    rng = np.random.default_rng(5)
+    # A few common words and many rare ones, as in claims.
+    words = [f"w{i}" for i in range(12)] + [f"rare{i}" for i in range(300)]
+    postings = Postings()
+    rows = [set(rng.choice(words, size=6, p=_zipf(len(words))).tolist()) for _ in range(400)]
+    postings.load(0, rows)
+    postings.rebuild(400, np.ones(400, dtype=bool))
+    for row in range(400, 430):  # rows since the arrays were built sit in the overlay
+        rows.append(set(rows[row - 400]) | {"fresh"})
+        postings.set_row(row, rows[row], was_public=False, is_public=True, new=True)
+    statements = [set(rows[row]) - {rng.choice(sorted(rows[row]))} for row in range(0, 430, 7)]
+    statements += [set(rng.choice(words, size=5).tolist()) | {"unheard"} for _ in range(20)]
+    for needed in (0.5, 0.875):
+        owners, found = postings.reaching(statements, needed)
+        reached = set(zip(owners.tolist(), found.tolist(), strict=True))
+        expected = set()
+        for position, lexemes in enumerate(statements):
+            cosines = postings.cosines(lexemes, list(range(430)))
+            expected |= {(position, row) for row, cosine in enumerate(cosines) if cosine >= needed}
+        assert expected and expected <= reached
+        # Few that fall short are scored beyond that: reaching is a filter, not every row sharing a word.
+        assert len(reached) < 2 * len(expected)
+
+
+def _zipf(size: int) -> np.ndarray:
+    weights = 1 / np.arange(1, size + 1)
+    return weights / weights.sum()
+
+
+def test_best_matches_are_what_match_claims_ranks_first(claims):
+    from claims.matching.selectors import best_matches
+
+    added = make_claim(text="The lighthouse keeper's parrot predicted every storm of the decade.", language="en")
+    statements = [
+        (CLAIMS[1], None),
+        (CLAIMS[1], "en"),
+        ("Russia purchases rockets and shells from North Korea", "en"),
+        ("Russia is buying millions of artillery shells and rockets from North Korea.", None),
+        (CLAIMS[4], "es"),
+        (CLAIMS[4], "fr"),
+        ("The lighthouse keeper's parrot predicted every storm of this decade.", "en"),
+        (added.text, "EN"),
+        ("Octopuses were elected to the city council.", None),
+        ("", None),
+    ]
+    for at_least in (0.95, 0.85, 0.7):
+        best = best_matches(statements, at_least=at_least, public_only=False)
+        expected = []
+        for text, language in statements:
+            matches = match_claims(text, language=language, public_only=False, limit=1)
+            expected.append(matches[0] if matches and matches[0].score >= at_least else None)
+        assert [(m.claim_id, m.score) if m else None for m in best] == [
+            (m.claim_id, m.score) if m else None for m in expected
+        ]
+        assert any(expected) and not all(expected)
+    with pytest.raises(ValueError):
+        best_matches(statements, at_least=0.5)
