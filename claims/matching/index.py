@@ -32,10 +32,11 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from ..bulk import Among
 from .embedding import DIMENSIONS, embed
 from .lexical import Postings, document_lexemes_sql, python_lexemes
 
@@ -201,7 +202,17 @@ class SemanticIndex:
 
         last_id = int(self.ids[self.count - 1]) if self.count else 0
         changed = Q(updated_at__gt=since - SYNC_OVERLAP, updated_at__lte=until) | Q(pk__gt=last_id)
-        return self._rows(Claim.objects.filter(changed)).order_by("id")
+        # Most rows read again within the overlap are held at the same stamp, and ``_apply`` would
+        # skip them: their stamps first (a long import's claims are all in it), the rest in full.
+        stamps = Claim.objects.using(self.using).filter(changed).values_list("id", "updated_at")
+        wanted = [claim_id for claim_id, updated_at in stamps if self._stamp_of(claim_id) != _stamp(updated_at)]
+        if not wanted:
+            return []
+        return self._rows(Claim.objects.filter(Among(F("pk"), wanted))).order_by("id")
+
+    def _stamp_of(self, claim_id: int) -> int | None:
+        row = self._row(claim_id)
+        return int(self.stamps[row]) if row is not None else None
 
     def _load(self) -> int:
         """Read and embed every claim, in id order, then partition them."""
@@ -233,7 +244,7 @@ class SemanticIndex:
         new_rows, changed = [], []
         for row_values in rows:
             claim_id, text, language, updated_at, is_public = row_values[:5]
-            stamp = int(updated_at.timestamp() * 1_000_000)
+            stamp = _stamp(updated_at)
             row = self._row(claim_id)
             if row is None:
                 new_rows.append((claim_id, text, language, stamp, is_public, self._lexemes(row_values)))
@@ -457,6 +468,10 @@ class SemanticIndex:
                 if row is not None:
                     found[claim_id] = self._vectors(row)
             return found
+
+
+def _stamp(updated_at: datetime) -> int:
+    return int(updated_at.timestamp() * 1_000_000)
 
 
 _indexes: dict[str, SemanticIndex] = {}
