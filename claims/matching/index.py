@@ -47,6 +47,8 @@ PROBES = 48
 # scored on all of them.
 COARSE_DIMENSIONS = 128
 RERANK = 500
+# More than float32 rounding moves a cosine of 256 products of unit vectors' components.
+ROUNDING = 1e-4
 # Components of a unit vector, stored as int8 times a per-row scale.
 LEVELS = 127
 # Claims committed this long after their updated_at was stamped are still picked up.
@@ -392,6 +394,47 @@ class SemanticIndex:
                 rows, scores = rows[top], scores[top]
             order = np.argsort(-scores, kind="stable")
             return [Hit(int(self.ids[rows[i]]), float(scores[i])) for i in order]
+
+    def surely_found(
+        self,
+        queries: np.ndarray,
+        claim_ids: list[int],
+        languages: list[str | None],
+        *,
+        limit: int,
+        public_only: bool,
+    ) -> list[bool]:
+        """For each query (a row of ``queries``), whether ``search`` certainly returns its claim.
+
+        Where search scores every row (no partitions), queries are scored many at a time,
+        matrix products rounding a little differently from search's one query at a time: a
+        claim is certain when at most ``limit`` rows, itself included, score within
+        ``ROUNDING`` of it or above. Elsewhere, or when unsure: False.
+        """
+        found = [False] * len(claim_ids)
+        with self.lock:
+            if self.centroids is not None or not self.count:
+                return found
+            held = self._all_vectors() if self.count < EXACT_BELOW else self._vectors(slice(0, self.count))
+            every_row = np.arange(self.count)
+            allowed: dict[str | None, np.ndarray] = {}
+            # Queries by groups whose scores take some 80 MB at most.
+            group = max(1, 20_000_000 // self.count)
+            for start in range(0, len(claim_ids), group):
+                scores = queries[start : start + group] @ held.T
+                for offset, score in enumerate(scores):
+                    position = start + offset
+                    row = self._row(claim_ids[position])
+                    language = languages[position]
+                    if row is None or not np.any(queries[position]):
+                        continue
+                    if language not in allowed:
+                        allowed[language] = self._allowed(every_row, public_only=public_only, language=language)
+                    if not allowed[language][row]:
+                        continue
+                    near = score[allowed[language]] >= score[row] - ROUNDING
+                    found[position] = int(np.count_nonzero(near)) <= limit
+        return found
 
     def _score_all(
         self, query: np.ndarray, *, public_only: bool, language: str | None

@@ -20,7 +20,7 @@ from django.db.models import F, Prefetch, QuerySet
 from .. import visibility
 from ..bulk import Among
 from ..models import Claim, Verdict
-from .embedding import embed
+from .embedding import DIMENSIONS, embed
 from .index import semantic_index
 from .lexical import parse, parse_many
 
@@ -141,7 +141,9 @@ def best_matches(
     words: every such claim is among those ``SemanticIndex.lexical_reach`` finds, and these
     are scored. ``match_claims`` ranks first the best of them among its candidates (the
     best semantic and lexical ones): when the best is among the semantic ones, the lexical
-    search is not needed to know it.
+    search is not needed to know it, and where the index scores every row, one product of
+    all statements' vectors with the index often tells it without any search
+    (``SemanticIndex.surely_found``).
     """
     needed = (at_least - SEMANTIC_WEIGHT) / (1 - SEMANTIC_WEIGHT)
     if needed <= 0:
@@ -180,9 +182,21 @@ def best_matches(
         return found
     # match_claims drops claims deleted since the index last loaded: so do these.
     on_file = _on_file({match.claim_id for matches in contenders.values() for match in matches}, using)
-    for position, matches in contenders.items():
-        matches = [match for match in matches if match.claim_id in on_file]
-        if not matches:
+    contenders = {
+        position: kept
+        for position, matches in contenders.items()
+        if (kept := [match for match in matches if match.claim_id in on_file])
+    }
+    certain = index.surely_found(
+        np.stack([vectors[position] for position in contenders]) if contenders else np.zeros((0, DIMENSIONS)),
+        [matches[0].claim_id for matches in contenders.values()],
+        [statements[position][1] for position in contenders],
+        limit=CANDIDATES,
+        public_only=public_only,
+    )
+    for (position, matches), surely in zip(contenders.items(), certain, strict=True):
+        if surely:
+            found[position] = matches[0]
             continue
         language = statements[position][1]
         hits = index.search(vectors[position], limit=CANDIDATES, public_only=public_only, language=language)

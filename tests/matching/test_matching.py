@@ -262,3 +262,21 @@ def test_best_matches_are_what_match_claims_ranks_first(claims):
         assert any(expected) and not all(expected)
     with pytest.raises(ValueError):
         best_matches(statements, at_least=0.5)
+
+
+def test_best_matches_are_found_by_searching_where_many_claims_score_alike(claims):
+    from claims.matching.index import semantic_index
+    from claims.matching.selectors import CANDIDATES, best_matches
+
+    # More copies of a claim than search returns: which of them it returns is not certain without it.
+    Claim.objects.bulk_create([Claim(text=CLAIMS[1], language="en") for _ in range(CANDIDATES + 10)])
+    statements = [(CLAIMS[1], "en"), ("Inflation in Brazil doubled last year!", "EN")]
+    best = best_matches(statements, at_least=0.95, public_only=False)
+    assert all(best)
+    vectors = embed([text for text, _ in statements])
+    ids = [match.claim_id for match in best if match]
+    languages = [language for _, language in statements]
+    assert semantic_index().surely_found(vectors, ids, languages, limit=CANDIDATES, public_only=False) == [False, False]
+    for (text, language), match in zip(statements, best, strict=True):
+        [expected] = match_claims(text, language=language, public_only=False, limit=1)
+        assert match and (match.claim_id, match.score) == (expected.claim_id, expected.score)
