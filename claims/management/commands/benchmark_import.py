@@ -10,6 +10,7 @@ created) and a second one (everything unchanged). Everything is rolled back at t
 unless --keep is given.
 """
 
+import os
 import random
 import time
 
@@ -128,7 +129,9 @@ class Command(BaseCommand):
                             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
                     seconds = summary.seconds + time.monotonic() - checked
                     rate = summary.imported / seconds
-                    self.stdout.write(f"{attempt:<32} {seconds:7.2f}s  {rate:8,.0f} reviews/s")
+                    # The machine's load says how far the figure is the import's alone.
+                    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+                    self.stdout.write(f"{attempt:<32} {seconds:7.2f}s  {rate:8,.0f} reviews/s  (load {load})")
                     created = summary.counts["reviews"]
                     self.stdout.write(f"  reviews: {dict(created)}")
                 if not keep:
