@@ -328,7 +328,10 @@ class Postings:
         lengths = np.asarray([len(document) for document in documents], dtype=np.int64)
         flat = np.concatenate(documents).astype(np.int64)
         row_squares = self.weights(flat) ** 2
-        row_norms = np.sqrt(np.bincount(np.repeat(np.arange(len(rows)), lengths), weights=row_squares))
+        # minlength: a row edited since may hold no lexeme now.
+        row_norms = np.sqrt(
+            np.bincount(np.repeat(np.arange(len(rows)), lengths), weights=row_squares, minlength=len(rows))
+        )
         starts = np.cumsum(lengths) - lengths
         per_pair = lengths[pair_row_at]
         at = np.repeat(starts[pair_row_at] - (np.cumsum(per_pair) - per_pair), per_pair) + np.arange(per_pair.sum())

@@ -280,3 +280,14 @@ def test_best_matches_are_found_by_searching_where_many_claims_score_alike(claim
     for (text, language), match in zip(statements, best, strict=True):
         [expected] = match_claims(text, language=language, public_only=False, limit=1)
         assert match and (match.claim_id, match.score) == (expected.claim_id, expected.score)
+
+
+def test_posting_lists_reach_past_a_row_edited_to_hold_no_word():
+    from claims.matching.lexical import Postings
+
+    postings = Postings()
+    postings.load(0, [{"a", "b"}, {"a", "c"}, {"a", "rare"}])
+    postings.rebuild(3, np.ones(3, dtype=bool))
+    postings.set_row(2, set(), was_public=True, is_public=True, new=False)
+    owners, rows = postings.reaching([{"a", "rare"}, {"a", "b"}], 0.875)
+    assert list(zip(owners.tolist(), rows.tolist(), strict=True)) == [(1, 0)]
