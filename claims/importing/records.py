@@ -8,14 +8,27 @@ notes the import reports about it (values it could not keep, keys it did not kno
 :class:`Options` are what the person importing says about the data.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 
 
 def publisher_key(name: str) -> str:
     """Publishers are one per name whatever the case: the database's constraint is lower(name)."""
     return name.lower()
+
+
+def _pickled_as_values(cls):
+    """Pickle instances as their values in field order: the import's spool (.run) writes and reads
+    every review, and a slotted dataclass's own pickling looks its fields up for each object."""
+    values = attrgetter(*(each.name for each in fields(cls)))
+
+    def __reduce__(self):
+        return (cls, values(self))
+
+    cls.__reduce__ = __reduce__
+    return cls
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +40,7 @@ class Options:
     language: str = ""  # the reviews' language, for data that does not say
 
 
+@_pickled_as_values
 @dataclass(frozen=True, slots=True)
 class Work:
     url: str
@@ -44,6 +58,7 @@ class Work:
         )
 
 
+@_pickled_as_values
 @dataclass(frozen=True, slots=True)
 class Person:
     name: str
@@ -57,6 +72,7 @@ class Person:
         return ("qid", self.wikidata_id) if self.wikidata_id else ("name", self.name.casefold(), self.kind)
 
 
+@_pickled_as_values
 @dataclass(slots=True)
 class Review:
     where: str

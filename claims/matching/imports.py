@@ -15,10 +15,9 @@ near-duplicate warning
 (``selectors.DUPLICATE_THRESHOLD``, which only asks a person to look).
 """
 
-from .selectors import match_claims
+from .selectors import best_matches
 
 LINK_THRESHOLD = 0.95
-CANDIDATES = 3
 # BCP 47 "undetermined": what an import records for a review that names no language.
 UNDETERMINED = "und"
 
@@ -26,12 +25,14 @@ UNDETERMINED = "und"
 def claims_to_link(statements: list[tuple[str, str]]) -> list[int | None]:
     """For each (claim text, language): the id of the claim on file it restates, or None.
 
+    The claim ``match_claims`` ranks first for the statement, when it scores at least
+    ``LINK_THRESHOLD``; all statements are matched at once (``best_matches``).
     Whether the claim can take the review (one standing review per fact-checker, and the
     desk's own verdict apart) is the writer's rule (claims.importing.writer), not this one's.
     """
-    linked: list[int | None] = []
-    for text, language in statements:
-        known = language if language and language.lower() != UNDETERMINED else None
-        matches = match_claims(text, language=known, limit=CANDIDATES, public_only=False)
-        linked.append(next((match.claim_id for match in matches if match.score >= LINK_THRESHOLD), None))
-    return linked
+    best = best_matches(
+        [(text, language if language and language.lower() != UNDETERMINED else None) for text, language in statements],
+        at_least=LINK_THRESHOLD,
+        public_only=False,
+    )
+    return [match.claim_id if match is not None else None for match in best]

@@ -32,10 +32,11 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from ..bulk import Among
 from .embedding import DIMENSIONS, embed
 from .lexical import Postings, document_lexemes_sql, python_lexemes
 
@@ -46,6 +47,8 @@ PROBES = 48
 # scored on all of them.
 COARSE_DIMENSIONS = 128
 RERANK = 500
+# More than float32 rounding moves a cosine of 256 products of unit vectors' components.
+ROUNDING = 1e-4
 # Components of a unit vector, stored as int8 times a per-row scale.
 LEVELS = 127
 # Claims committed this long after their updated_at was stamped are still picked up.
@@ -91,6 +94,7 @@ class SemanticIndex:
         self.coarse_scales = np.zeros(0, dtype=np.float32)
         self.postings = Postings()
         self._languages_present: dict[bool, list[str]] = {}
+        self._float_vectors: np.ndarray | None = None
 
     # Memory -----------------------------------------------------------------------------
 
@@ -122,9 +126,17 @@ class SemanticIndex:
         scales = np.where(peaks > 0, peaks / LEVELS, 1.0).astype(np.float32)
         self.vectors[rows] = np.rint(vectors / scales[:, None]).astype(np.int8)
         self.scales[rows] = scales
+        self._float_vectors = None
 
     def _vectors(self, rows) -> np.ndarray:
         return self.vectors[rows].astype(np.float32) * np.asarray(self.scales[rows])[..., None]
+
+    def _all_vectors(self) -> np.ndarray:
+        """Every row's vector as ``_vectors`` gives it, kept while no vector changes (below EXACT_BELOW
+        rows: each search scores every row, and would otherwise convert all of them again)."""
+        if self._float_vectors is None or len(self._float_vectors) != self.count:
+            self._float_vectors = self._vectors(slice(0, self.count))
+        return self._float_vectors
 
     def _row(self, claim_id: int) -> int | None:
         row = int(np.searchsorted(self.ids[: self.count], claim_id))
@@ -206,14 +218,14 @@ class SemanticIndex:
         if not stamped:
             return []
         rows = self._rows_of([claim_id for claim_id, _ in stamped])
-        stamps = np.asarray([int(updated_at.timestamp() * 1_000_000) for _, updated_at in stamped], dtype=np.int64)
+        stamps = np.asarray([_stamp(updated_at) for _, updated_at in stamped], dtype=np.int64)
         moved = rows < 0
         held = ~moved
         moved[held] = self.stamps[rows[held]] != stamps[held]
         ids = [claim_id for (claim_id, _), read in zip(stamped, moved.tolist(), strict=True) if read]
         if not ids:
             return []
-        return self._rows(Claim.objects.filter(pk__in=ids)).order_by("id")
+        return self._rows(Claim.objects.filter(Among(F("pk"), ids))).order_by("id")
 
     def _load(self) -> int:
         """Read and embed every claim, in id order, then partition them."""
@@ -245,7 +257,7 @@ class SemanticIndex:
         new_rows, changed = [], []
         for row_values in rows:
             claim_id, text, language, updated_at, is_public = row_values[:5]
-            stamp = int(updated_at.timestamp() * 1_000_000)
+            stamp = _stamp(updated_at)
             row = self._row(claim_id)
             if row is None:
                 new_rows.append((claim_id, text, language, stamp, is_public, self._lexemes(row_values)))
@@ -297,6 +309,7 @@ class SemanticIndex:
             for name in ("ids", "vectors", "scales", "public", "languages", "stamps"):
                 array = getattr(self, name)
                 array[: self.count] = array[: self.count][order]
+            self._float_vectors = None
             renumber = np.empty(self.count, dtype=np.int64)
             renumber[order] = np.arange(self.count)
             self.postings.rebuild(self.count, self.public, renumber=renumber)
@@ -393,15 +406,57 @@ class SemanticIndex:
             order = np.argsort(-scores, kind="stable")
             return [Hit(int(self.ids[rows[i]]), float(scores[i])) for i in order]
 
+    def surely_found(
+        self,
+        queries: np.ndarray,
+        claim_ids: list[int],
+        languages: list[str | None],
+        *,
+        limit: int,
+        public_only: bool,
+    ) -> list[bool]:
+        """For each query (a row of ``queries``), whether ``search`` certainly returns its claim.
+
+        Where search scores every row (no partitions), queries are scored many at a time,
+        matrix products rounding a little differently from search's one query at a time: a
+        claim is certain when at most ``limit`` rows, itself included, score within
+        ``ROUNDING`` of it or above. Elsewhere, or when unsure: False.
+        """
+        found = [False] * len(claim_ids)
+        with self.lock:
+            if self.centroids is not None or not self.count:
+                return found
+            held = self._all_vectors() if self.count < EXACT_BELOW else self._vectors(slice(0, self.count))
+            every_row = np.arange(self.count)
+            allowed: dict[str | None, np.ndarray] = {}
+            # Queries by groups whose scores take some 80 MB at most.
+            group = max(1, 20_000_000 // self.count)
+            for start in range(0, len(claim_ids), group):
+                scores = queries[start : start + group] @ held.T
+                for offset, score in enumerate(scores):
+                    position = start + offset
+                    row = self._row(claim_ids[position])
+                    language = languages[position]
+                    if row is None or not np.any(queries[position]):
+                        continue
+                    if language not in allowed:
+                        allowed[language] = self._allowed(every_row, public_only=public_only, language=language)
+                    if not allowed[language][row]:
+                        continue
+                    near = score[allowed[language]] >= score[row] - ROUNDING
+                    found[position] = int(np.count_nonzero(near)) <= limit
+        return found
+
     def _score_all(
         self, query: np.ndarray, *, public_only: bool, language: str | None
     ) -> tuple[np.ndarray, np.ndarray]:
         rows, scores = [], []
+        held = self._all_vectors() if self.count < EXACT_BELOW else None
         for start in range(0, self.count, 100_000):
             chunk = np.arange(start, min(start + 100_000, self.count))
             chunk = chunk[self._allowed(chunk, public_only=public_only, language=language)]
             rows.append(chunk)
-            scores.append(self._vectors(chunk) @ query)
+            scores.append((held[chunk] if held is not None else self._vectors(chunk)) @ query)
         return np.concatenate(rows), np.concatenate(scores)
 
     def _allowed(self, rows: np.ndarray, *, public_only: bool, language: str | None) -> np.ndarray:
@@ -428,6 +483,29 @@ class SemanticIndex:
             )
             return [int(self.ids[row]) for row in rows]
 
+    def lexical_reach(
+        self, statements: list[tuple[set[str], str | None]], *, needed: float, public_only: bool
+    ) -> list[list[int]]:
+        """For each (lexemes, language): ids of every claim whose lexical similarity with it may be
+        ``needed`` or more (``Postings.reaching``), among the claims ``lexical_search`` may return."""
+        found: list[list[int]] = [[] for _ in statements]
+        with self.lock:
+            # Each statement's language code: -1 any, -2 one no claim is in.
+            codes = np.asarray(
+                [self.language_codes.get(language.lower(), -2) if language else -1 for _, language in statements],
+                dtype=np.int64,
+            )
+
+            def allowed(owners: np.ndarray, rows: np.ndarray) -> np.ndarray:
+                keep = self.public[rows] if public_only else np.ones(len(rows), dtype=bool)
+                wanted = codes[owners]
+                return keep & ((wanted == -1) | (self.languages[rows] == wanted))
+
+            owners, rows = self.postings.reaching([lexemes for lexemes, _ in statements], needed, allowed)
+            for owner, claim_id in zip(owners.tolist(), self.ids[rows].tolist(), strict=True):
+                found[owner].append(claim_id)
+        return found
+
     def similarities(self, query: np.ndarray, lexemes: set[str], claim_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """(cosine of each claim's vector with ``query``, weighted cosine of its lexemes with ``lexemes``).
 
@@ -436,10 +514,12 @@ class SemanticIndex:
         with self.lock:
             rows = self._rows_of(claim_ids)
             held = rows >= 0
-            semantic = np.zeros(len(rows), dtype=np.float32)
+            semantic = np.zeros(len(rows))
             lexical = np.zeros(len(rows))
             if held.any():
-                semantic[held] = self._vectors(rows[held]) @ query
+                # Each row summed on its own (not one matrix product, whose rounding depends on
+                # how many rows it takes): a claim scores the same whichever claims it is scored with.
+                semantic[held] = (self._vectors(rows[held]).astype(np.float64) * query.astype(np.float64)).sum(axis=1)
                 lexical[held] = self.postings.cosines(lexemes, rows[held].tolist())
             return semantic, lexical
 
@@ -452,6 +532,10 @@ class SemanticIndex:
                 for claim_id, row in zip(claim_ids, rows.tolist(), strict=True)
                 if row >= 0
             }
+
+
+def _stamp(updated_at: datetime) -> int:
+    return int(updated_at.timestamp() * 1_000_000)
 
 
 _indexes: dict[str, SemanticIndex] = {}

@@ -39,16 +39,33 @@ EXACT_DEPTH = 10
 
 def parse(text: str, languages: list[str], using: str) -> set[str]:
     """The statement's lexemes as each of ``languages`` would parse it (their union)."""
+    return parse_many([(text, languages)], using)[0]
+
+
+def parse_many(statements: list[tuple[str, list[str]]], using: str) -> list[set[str]]:
+    """:func:`parse` for each (text, languages), in one query: an import parses thousands."""
     connection = connections[using]
     if connection.vendor != "postgresql":
-        return python_lexemes(text)
+        return [python_lexemes(text) for text, _ in statements]
+    if not statements:
+        return []
+    # Each statement paired with each of its languages, by its position (1-based, as ORDINALITY counts).
+    positions, languages = [], []
+    for position, (_, wanted) in enumerate(statements, start=1):
+        for language in wanted or ["simple"]:
+            positions.append(position)
+            languages.append(language)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT coalesce(array_agg(DISTINCT lexeme), '{}') FROM unnest(%s::text[]) AS language, "
-            "unnest(tsvector_to_array(to_tsvector(claims_match_config(language), %s))) AS lexeme",
-            [languages or ["simple"], text],
+            "SELECT statement.n, array_agg(DISTINCT lexeme) "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS statement(text, n) "
+            "JOIN unnest(%s::bigint[], %s::text[]) AS pair(n, language) ON pair.n = statement.n "
+            "CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector(claims_match_config(pair.language), "
+            "statement.text))) AS lexeme GROUP BY statement.n",
+            [[text for text, _ in statements], positions, languages],
         )
-        return set(cursor.fetchone()[0])
+        found = dict(cursor.fetchall())
+    return [set(found.get(position, ())) for position in range(1, len(statements) + 1)]
 
 
 def python_lexemes(text: str) -> set[str]:
@@ -325,6 +342,106 @@ class Postings:
             squares = np.bincount(owners, weights=self.weights(lexemes) ** 2, minlength=len(changed))
             norms[changed] = np.sqrt(squares)
         return np.divide(shared, norms, out=np.zeros_like(shared), where=norms > 0)
+
+    def reaching(self, statements: list[set[str]], needed: float, allowed=None) -> tuple[np.ndarray, np.ndarray]:
+        """(statement, row) pairs: each row whose cosine (``cosines``) with a statement's lexemes may be
+        ``needed`` (> 0) or more, and a few that fall short by no more than rounding. ``allowed(statements,
+        rows)`` masks pairs.
+
+        A row's cosine is shared / (|row| |statement|), shared being the squared weights of
+        the words both hold; shared <= |row|², so the cosine is at most sqrt(shared) / |statement|.
+        Reaching ``needed`` takes shared words carrying needed² of the statement's squared
+        weight, so a row lacking words that carry more than the rest (1 - needed²) cannot: it
+        holds one of them. They are taken heaviest first (the rarest words, the shortest
+        posting lists; words no row holds are missing from every row and count first), and
+        only the rows holding one are scored, all statements at once.
+        """
+        count = len(statements)
+        # A margin far wider than rounding: a row at the bound is kept.
+        needed -= 1e-6
+        vocabulary = self.vocabulary
+        owner_list: list[int] = []
+        id_list: list[int] = []
+        unknown = np.zeros(count)
+        for position, lexemes in enumerate(statements):
+            known = [vocabulary[lexeme] for lexeme in lexemes if lexeme in vocabulary]
+            owner_list += [position] * len(known)
+            id_list += known
+            unknown[position] = len(lexemes) - len(known)
+        owners = np.asarray(owner_list, dtype=np.int64)
+        ids = np.asarray(id_list, dtype=np.int64)
+        empty = np.zeros(0, dtype=np.int64)
+        if not len(ids):
+            return empty, empty
+        squares = self.weights(ids) ** 2
+        missing = unknown * (math.log(self.published + 1) + 1.0) ** 2
+        query_norms = np.sqrt(np.bincount(owners, weights=squares, minlength=count) + missing)
+        budget = (1.0 - needed**2) * query_norms**2
+        # Each statement's words, heaviest first: a word is taken while those before it carry at most the budget.
+        order = np.lexsort((-squares, owners))
+        owners, ids, squares = owners[order], ids[order], squares[order]
+        before = np.cumsum(squares) - squares
+        first = np.searchsorted(owners, owners)
+        taken = missing[owners] + before - before[first] <= budget[owners]
+        pair_owners, pair_rows = self._holders(owners[taken], ids[taken])
+        if not len(pair_rows):
+            return empty, empty
+        rows_held = int(pair_rows.max()) + 1
+        pairs = np.unique(pair_owners * rows_held + pair_rows)
+        pair_owners, pair_rows = pairs // rows_held, pairs % rows_held
+        if allowed is not None:
+            keep = allowed(pair_owners, pair_rows)
+            pair_owners, pair_rows = pair_owners[keep], pair_rows[keep]
+        if not len(pair_rows):
+            return empty, empty
+        # The cosine of each pair, from its row's lexemes found among its statement's.
+        rows, pair_row_at = np.unique(pair_rows, return_inverse=True)
+        documents = [self.lexemes_of(row) for row in rows.tolist()]
+        lengths = np.asarray([len(document) for document in documents], dtype=np.int64)
+        flat = np.concatenate(documents).astype(np.int64)
+        row_squares = self.weights(flat) ** 2
+        # minlength: a row edited since may hold no lexeme now.
+        row_norms = np.sqrt(
+            np.bincount(np.repeat(np.arange(len(rows)), lengths), weights=row_squares, minlength=len(rows))
+        )
+        starts = np.cumsum(lengths) - lengths
+        per_pair = lengths[pair_row_at]
+        at = np.repeat(starts[pair_row_at] - (np.cumsum(per_pair) - per_pair), per_pair) + np.arange(per_pair.sum())
+        size = len(vocabulary)
+        statement_words = np.sort(owners * size + ids)
+        pair_words = np.repeat(pair_owners, per_pair) * size + flat[at]
+        found = np.searchsorted(statement_words, pair_words)
+        shared_words = statement_words[np.minimum(found, len(statement_words) - 1)] == pair_words
+        shared = np.bincount(
+            np.repeat(np.arange(len(pair_rows)), per_pair),
+            weights=row_squares[at] * shared_words,
+            minlength=len(pair_rows),
+        )
+        norms = row_norms[pair_row_at] * query_norms[pair_owners]
+        cosines = np.divide(shared, norms, out=np.zeros(len(shared)), where=norms > 0)
+        keep = cosines >= needed
+        return pair_owners[keep], pair_rows[keep]
+
+    def _holders(self, owners: np.ndarray, lexemes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(owner, row) for each row holding each lexeme; rows changed since the arrays were built are
+        found in the arrays too (a superset: their current lexemes are what is scored)."""
+        in_base = lexemes < len(self.lexeme_offsets) - 1
+        starts = self.lexeme_offsets[lexemes[in_base]]
+        lengths = self.lexeme_offsets[lexemes[in_base] + 1] - starts
+        at = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(lengths.sum())
+        found_owners = [np.repeat(owners[in_base], lengths)]
+        found_rows = [self.lexeme_rows[at].astype(np.int64)]
+        if self.changed_rows:
+            extra_owners: list[int] = []
+            extra_rows: list[int] = []
+            for owner, lexeme in zip(owners.tolist(), lexemes.tolist(), strict=True):
+                holders = self.changed_rows.get(lexeme)
+                if holders:
+                    extra_owners += [owner] * len(holders)
+                    extra_rows += holders
+            found_owners.append(np.asarray(extra_owners, dtype=np.int64))
+            found_rows.append(np.asarray(extra_rows, dtype=np.int64))
+        return np.concatenate(found_owners), np.concatenate(found_rows)
 
     def cosines(self, lexemes: set[str], rows: list[int]) -> list[float]:
         """The exact weighted cosine between the statement's lexemes and each row's."""

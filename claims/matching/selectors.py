@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import router
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from .. import visibility
+from ..bulk import Among
 from ..models import Claim, Verdict
-from .embedding import embed
+from .embedding import DIMENSIONS, embed
 from .index import semantic_index
-from .lexical import parse
+from .lexical import parse, parse_many
 
 METHODS = ("hybrid", "semantic", "lexical")
 SEMANTIC_WEIGHT = 0.6
@@ -93,7 +94,25 @@ def match_claims(
     ids = list(found)
     if drop_deleted:
         # The index learns of deletions only when it is rebuilt: drop claims deleted since.
-        ids = list(Claim.objects.using(using).filter(pk__in=ids).values_list("pk", flat=True))
+        on_file = _on_file(ids, using)
+        ids = [claim_id for claim_id in ids if claim_id in on_file]
+    matches = _scored(index, ids, query_vector, lexemes, method)
+    matches.sort(key=_ranked)
+    return [match for match in matches if match.score > 0][:limit]
+
+
+def _ranked(match: Match) -> tuple:
+    return (-match.score, -match.claim_id)
+
+
+def _on_file(claim_ids, using: str) -> set[int]:
+    return set(Claim.objects.using(using).filter(Among(F("pk"), list(claim_ids))).values_list("pk", flat=True))
+
+
+def _scored(index, ids: list[int], query_vector: np.ndarray, lexemes: set[str], method: str) -> list[Match]:
+    """Each claim's match to the statement (of the claims the index holds), unordered."""
+    if not ids:
+        return []
     cosines, lexical = index.similarities(query_vector, lexemes, ids)
     # int8 vectors (.index) put a cosine a rounding step past 1 at most: the score is a cosine, in [0, 1].
     semantic = np.clip(cosines, 0.0, 1.0).tolist()
@@ -102,8 +121,90 @@ def match_claims(
         match = Match(claim_id, 0.0, semantic=claim_semantic, lexical=claim_lexical)
         match.score = min(max(_fused(match.semantic, match.lexical, method), 0.0), 1.0)
         matches.append(match)
-    matches.sort(key=lambda match: (-match.score, -match.claim_id))
-    return [match for match in matches if match.score > 0][:limit]
+    return matches
+
+
+def best_matches(
+    statements: list[tuple[str, str | None]], *, at_least: float, public_only: bool = True, using: str | None = None
+) -> list[Match | None]:
+    """For each (text, language): the match :func:`match_claims` ranks first, if it scores ``at_least``.
+
+    The same answer as ``match_claims(text, language=language, public_only=public_only)[0]``
+    (hybrid) for thousands of statements, most of which match nothing that well (an
+    import's): they are embedded at once and parsed in one query, and only those that can
+    have such a match are searched.
+
+    A claim scoring ``at_least`` has a lexical similarity of at least ``(at_least -
+    SEMANTIC_WEIGHT) / (1 - SEMANTIC_WEIGHT)``, so it holds some of the statement's rarest
+    words: every such claim is among those ``SemanticIndex.lexical_reach`` finds, and these
+    are scored. ``match_claims`` ranks first the best of them among its candidates (the
+    best semantic and lexical ones): when the best is among the semantic ones, the lexical
+    search is not needed to know it, and where the index scores every row, one product of
+    all statements' vectors with the index often tells it without any search
+    (``SemanticIndex.surely_found``).
+    """
+    needed = (at_least - SEMANTIC_WEIGHT) / (1 - SEMANTIC_WEIGHT)
+    if needed <= 0:
+        raise ValueError(f"at_least must be above {SEMANTIC_WEIGHT}: a lower score needs no shared word.")
+    found: list[Match | None] = [None for _ in statements]
+    if not statements:
+        return found
+    using = using or router.db_for_read(Claim)
+    index = semantic_index(using)
+    present = index.languages_present(public_only=public_only)
+    # A statement in a language no claim is in matches nothing (nor does any on an empty index).
+    wanted = [
+        position
+        for position, (_, language) in enumerate(statements)
+        if present and (not language or language.lower() in present)
+    ]
+    if not wanted:
+        return found
+    # Without a language, the statement is parsed as each language on file would be.
+    parsed = parse_many(
+        [(text, [language] if language else present) for text, language in map(statements.__getitem__, wanted)], using
+    )
+    lexemes = dict(zip(wanted, parsed, strict=True))
+    reached = index.lexical_reach(
+        [(lexemes[p], statements[p][1]) for p in wanted], needed=needed, public_only=public_only
+    )
+    reach = {position: ids for position, ids in zip(wanted, reached, strict=True) if ids}
+    vectors = dict(zip(reach, embed([statements[position][0] for position in reach]), strict=True))
+    # The claims that may come first: those within reach scoring at_least, best first.
+    contenders: dict[int, list[Match]] = {}
+    for position, ids in reach.items():
+        good = [m for m in _scored(index, ids, vectors[position], lexemes[position], "hybrid") if m.score >= at_least]
+        if good:
+            contenders[position] = sorted(good, key=_ranked)
+    if not contenders:
+        return found
+    # match_claims drops claims deleted since the index last loaded: so do these.
+    on_file = _on_file({match.claim_id for matches in contenders.values() for match in matches}, using)
+    contenders = {
+        position: kept
+        for position, matches in contenders.items()
+        if (kept := [match for match in matches if match.claim_id in on_file])
+    }
+    certain = index.surely_found(
+        np.stack([vectors[position] for position in contenders]) if contenders else np.zeros((0, DIMENSIONS)),
+        [matches[0].claim_id for matches in contenders.values()],
+        [statements[position][1] for position in contenders],
+        limit=CANDIDATES,
+        public_only=public_only,
+    )
+    for (position, matches), surely in zip(contenders.items(), certain, strict=True):
+        if surely:
+            found[position] = matches[0]
+            continue
+        language = statements[position][1]
+        hits = index.search(vectors[position], limit=CANDIDATES, public_only=public_only, language=language)
+        candidates = {hit.claim_id for hit in hits}
+        if matches[0].claim_id not in candidates:
+            candidates.update(
+                index.lexical_search(lexemes[position], limit=CANDIDATES, public_only=public_only, language=language)
+            )
+        found[position] = next((match for match in matches if match.claim_id in candidates), None)
+    return found
 
 
 def _listed_verdicts(desk_member: bool) -> Prefetch:

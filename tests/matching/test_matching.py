@@ -253,3 +253,92 @@ def test_the_best_lexical_matches_are_those_reading_every_list_gives(monkeypatch
     assert [ranked[: lexical.EXACT_DEPTH] for ranked in found] == [ranked[: lexical.EXACT_DEPTH] for ranked in full]
     # Below them, some rows holding only common words were left out.
     assert found != full
+def test_posting_lists_reach_every_row_as_similar_as_asked():
+    from claims.matching.lexical import Postings
+
+    rng = np.random.default_rng(5)
+    # A few common words and many rare ones, as in claims.
+    words = [f"w{i}" for i in range(12)] + [f"rare{i}" for i in range(300)]
+    postings = Postings()
+    rows = [set(rng.choice(words, size=6, p=_zipf(len(words))).tolist()) for _ in range(400)]
+    postings.load(0, rows)
+    postings.rebuild(400, np.ones(400, dtype=bool))
+    for row in range(400, 430):  # rows since the arrays were built sit in the overlay
+        rows.append(set(rows[row - 400]) | {"fresh"})
+        postings.set_row(row, rows[row], was_public=False, is_public=True, new=True)
+    statements = [set(rows[row]) - {rng.choice(sorted(rows[row]))} for row in range(0, 430, 7)]
+    statements += [set(rng.choice(words, size=5).tolist()) | {"unheard"} for _ in range(20)]
+    for needed in (0.5, 0.875):
+        owners, found = postings.reaching(statements, needed)
+        reached = set(zip(owners.tolist(), found.tolist(), strict=True))
+        expected = set()
+        for position, lexemes in enumerate(statements):
+            cosines = postings.cosines(lexemes, list(range(430)))
+            expected |= {(position, row) for row, cosine in enumerate(cosines) if cosine >= needed}
+        assert expected and expected <= reached
+        # Few that fall short are scored beyond that: reaching is a filter, not every row sharing a word.
+        assert len(reached) < 2 * len(expected)
+
+
+def _zipf(size: int) -> np.ndarray:
+    weights = 1 / np.arange(1, size + 1)
+    return weights / weights.sum()
+
+
+def test_best_matches_are_what_match_claims_ranks_first(claims):
+    from claims.matching.selectors import best_matches
+
+    added = make_claim(text="The lighthouse keeper's parrot predicted every storm of the decade.", language="en")
+    statements = [
+        (CLAIMS[1], None),
+        (CLAIMS[1], "en"),
+        ("Russia purchases rockets and shells from North Korea", "en"),
+        ("Russia is buying millions of artillery shells and rockets from North Korea.", None),
+        (CLAIMS[4], "es"),
+        (CLAIMS[4], "fr"),
+        ("The lighthouse keeper's parrot predicted every storm of this decade.", "en"),
+        (added.text, "EN"),
+        ("Octopuses were elected to the city council.", None),
+        ("", None),
+    ]
+    for at_least in (0.95, 0.85, 0.7):
+        best = best_matches(statements, at_least=at_least, public_only=False)
+        expected = []
+        for text, language in statements:
+            matches = match_claims(text, language=language, public_only=False, limit=1)
+            expected.append(matches[0] if matches and matches[0].score >= at_least else None)
+        assert [(m.claim_id, m.score) if m else None for m in best] == [
+            (m.claim_id, m.score) if m else None for m in expected
+        ]
+        assert any(expected) and not all(expected)
+    with pytest.raises(ValueError):
+        best_matches(statements, at_least=0.5)
+
+
+def test_best_matches_are_found_by_searching_where_many_claims_score_alike(claims):
+    from claims.matching.index import semantic_index
+    from claims.matching.selectors import CANDIDATES, best_matches
+
+    # More copies of a claim than search returns: which of them it returns is not certain without it.
+    Claim.objects.bulk_create([Claim(text=CLAIMS[1], language="en") for _ in range(CANDIDATES + 10)])
+    statements = [(CLAIMS[1], "en"), ("Inflation in Brazil doubled last year!", "EN")]
+    best = best_matches(statements, at_least=0.95, public_only=False)
+    assert all(best)
+    vectors = embed([text for text, _ in statements])
+    ids = [match.claim_id for match in best if match]
+    languages = [language for _, language in statements]
+    assert semantic_index().surely_found(vectors, ids, languages, limit=CANDIDATES, public_only=False) == [False, False]
+    for (text, language), match in zip(statements, best, strict=True):
+        [expected] = match_claims(text, language=language, public_only=False, limit=1)
+        assert match and (match.claim_id, match.score) == (expected.claim_id, expected.score)
+
+
+def test_posting_lists_reach_past_a_row_edited_to_hold_no_word():
+    from claims.matching.lexical import Postings
+
+    postings = Postings()
+    postings.load(0, [{"a", "b"}, {"a", "c"}, {"a", "rare"}])
+    postings.rebuild(3, np.ones(3, dtype=bool))
+    postings.set_row(2, set(), was_public=True, is_public=True, new=False)
+    owners, rows = postings.reaching([{"a", "rare"}, {"a", "b"}], 0.875)
+    assert list(zip(owners.tolist(), rows.tolist(), strict=True)) == [(1, 0)]
