@@ -1,6 +1,7 @@
 """Shared builders and HTTP helpers for the read API tests."""
 
 import json
+import time
 from contextlib import contextmanager
 from itertools import count
 
@@ -118,3 +119,13 @@ def published_fact_checks(n: int, *, prefix: str = "item") -> list[Verdict]:
         Evidence.objects.create(verdict=verdict, source=source, stance=Stance.CONTRADICTS, note=f"{prefix} note {i}")
         verdicts.append(verdict)
     return verdicts
+
+
+def eventually(condition, seconds: float = 10.0) -> bool:
+    """Whether ``condition()`` comes true within ``seconds`` (a notification arrives a moment after its commit)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False

@@ -6,8 +6,6 @@ members and key holders never get a kept response; every request counts once aga
 anonymous limit.
 """
 
-import time
-
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -17,19 +15,11 @@ from rest_framework.throttling import AnonRateThrottle
 
 from claims import public_version
 from factcheck.api.response_cache import ResponseCache, responses
-from tests.api.helpers import API, published_fact_checks, token_client
+from tests.api.helpers import API, eventually, published_fact_checks, token_client
 
 TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 HEADERS = ("Content-Type", "ETag", "Cache-Control", "Vary", "Last-Modified", "Content-Length")
 
-
-def _eventually(condition, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture
@@ -41,7 +31,7 @@ def listening(settings):
 
 
 def _heard() -> bool:
-    return _eventually(lambda: public_version.heard("default") is not None)
+    return eventually(lambda: public_version.heard("default") is not None)
 
 
 def _fresh(client, url, settings):
@@ -91,7 +81,7 @@ def test_a_public_change_is_served_at_once(client, listening, settings):
     assert client.get(url).content == first.content
     published_fact_checks(1, prefix="after the change")
     # Heard a moment after the commit; from then on, never the old page again.
-    assert _eventually(lambda: client.get(url)["ETag"] != first["ETag"])
+    assert eventually(lambda: client.get(url)["ETag"] != first["ETag"])
     changed = client.get(url)
     assert b"after the change" in changed.content
     assert changed.content == _fresh(client, url, settings).content

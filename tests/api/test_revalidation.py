@@ -4,8 +4,6 @@ A matching If-None-Match costs one query and builds nothing; every change the pu
 see changes every public ETag; nothing the public cannot see changes any.
 """
 
-import time
-
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -14,7 +12,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from claims import public_version, services
 from claims.models import Claim, Evidence, Rating, Topic
-from tests.api.helpers import API, draft, publish, published_fact_checks, submit, token_client
+from tests.api.helpers import API, draft, eventually, publish, published_fact_checks, submit, token_client
 from tests.factories import make_appearance, make_claim, make_publisher, make_source, make_speaker
 
 pytestmark = pytest.mark.django_db
@@ -286,23 +284,15 @@ def test_a_process_hears_the_version_instead_of_reading_it(client, settings):
         assert len(queries) == 1
         return
     try:
-        assert _eventually(lambda: public_version.watch.heard() is not None)
+        assert eventually(lambda: public_version.watch.heard() is not None)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url, headers={"if-none-match": tag}).status_code == 304
         assert len(queries) == 0
         published_fact_checks(1, prefix="heard again")
-        assert _eventually(lambda: client.get(url, headers={"if-none-match": tag}).status_code == 200)
+        assert eventually(lambda: client.get(url, headers={"if-none-match": tag}).status_code == 200)
         fresh = client.get(url)["ETag"]
         assert fresh != tag
         assert client.get(url, headers={"if-none-match": fresh}).status_code == 304
     finally:
         public_version.watch.stop()
 
-
-def _eventually(condition, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
