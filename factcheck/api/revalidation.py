@@ -158,11 +158,14 @@ def RevalidationMiddleware(get_response):
         request.user = AnonymousUser()
         if not AnonRateThrottle.counted(request):
             return get_response(request)
+        heard = version is not None
         if version is None:
             version = read_version()
         tag = etag(version, request)
         if conditional and matches(request, tag):
             return not_modified(tag, authenticated=False)
+        if not heard:
+            return get_response(request)
         kept = responses.get(version, tag)
         if kept is not None:
             return kept

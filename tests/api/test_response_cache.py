@@ -21,7 +21,6 @@ TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True
 HEADERS = ("Content-Type", "ETag", "Cache-Control", "Vary", "Last-Modified", "Content-Length")
 
 
-
 @pytest.fixture
 def listening(settings):
     """This process hears the version (PostgreSQL only; elsewhere there is nothing to hear)."""
@@ -69,6 +68,21 @@ def test_a_repeated_get_costs_no_query_and_returns_the_same_bytes(client, listen
         for name in HEADERS:
             assert again.get(name) == first.get(name), (url, name)
     assert responses.size[0] == len(urls)
+
+
+@TRANSACTIONAL
+def test_a_process_that_does_not_hear_the_version_keeps_nothing(client, settings):
+    """Reading the version per request, a conditional GET is answered 304 or built; never kept."""
+    settings.FACTCHECK_PUBLIC_VERSION_LISTEN = False
+    published_fact_checks(1, prefix="unheard")
+    url = f"{API}claims/"
+    first = client.get(url)
+    assert first.status_code == 200
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    stale = client.get(url, HTTP_IF_NONE_MATCH='"v0"')
+    assert stale.status_code == 200
+    assert stale.content == first.content
+    assert responses.size == (0, 0)
 
 
 @TRANSACTIONAL
