@@ -289,7 +289,7 @@ class GoogleClaimSearchViewSet(QueryParametersMixin, viewsets.GenericViewSet):
         params = self.query(request)
         page_size = params.get("pageSize") or SEARCH_PAGE_SIZE
         offset = params.get("pageToken", params.get("offset", 0))
-        claims = visible_claims(desk_member=False)
+        claims = None
         verdict_filter: dict[str, object] = {}
         if params.get("maxAgeDays"):
             verdict_filter["published_at__gte"] = timezone.now() - timedelta(days=params["maxAgeDays"])
@@ -300,7 +300,7 @@ class GoogleClaimSearchViewSet(QueryParametersMixin, viewsets.GenericViewSet):
             else:
                 verdict_filter["reviewed_by__url__iregex"] = rf"^https?://(www\.)?{re.escape(site)}(:[0-9]+)?(/|$)"
         if verdict_filter:
-            claims = claims.filter(
+            claims = visible_claims(desk_member=False).filter(
                 verdicts__status=VerdictStatus.PUBLISHED,
                 **{f"verdicts__{key}": value for key, value in verdict_filter.items()},
             )

@@ -4,9 +4,12 @@ import base64
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from claims.matching.selectors import _visible_matched_claims, listed_verdicts, similar_claims, visible_claims
 from claims.models import Verdict
 from tests.api.helpers import API, body, draft, get_json, publish, token_client
 from tests.factories import make_claim, make_publisher, make_speaker, make_verdict
@@ -152,3 +155,48 @@ def test_search_refuses_bad_parameters(client, desk, params):
     response = client.get(SEARCH, params)
     assert response.status_code == 400
     assert body(response)["detail"]
+
+
+def _shown(matches) -> list:
+    """Everything a match is shown with, as plain values."""
+    return [
+        (
+            match.claim_id,
+            match.claim.text,
+            match.claim.language,
+            match.claim.made_on,
+            match.claim.speaker.name if match.claim.speaker_id else None,
+            [
+                (
+                    verdict.pk,
+                    verdict.status,
+                    verdict.headline,
+                    verdict.published_at,
+                    verdict.review_url,
+                    verdict.review_rating_label,
+                    (verdict.rating.slug, verdict.rating.label) if verdict.rating_id else None,
+                    (verdict.reviewed_by.name, verdict.reviewed_by.url) if verdict.reviewed_by_id else None,
+                )
+                for verdict in listed_verdicts(match.claim)
+            ],
+        )
+        for match in matches
+    ]
+
+
+@pytest.mark.parametrize("desk_member", [False, True])
+def test_matches_are_read_as_the_querysets_read_them_in_a_constant_number_of_queries(desk, desk_member):
+    statements = ["North Korea volunteers Ukraine", "North Korean soldiers in Kursk", "volunteers zqsecretword"]
+    for text in statements * 2:  # the second round runs the statements compiled in the first
+        read = similar_claims(text, desk_member=desk_member)
+        assert read, text
+        queryset = visible_claims(desk_member=desk_member)
+        assert _shown(read) == _shown(similar_claims(text, desk_member=desk_member, claims=queryset))
+    seen = {match.claim_id for text in statements for match in similar_claims(text, desk_member=desk_member)}
+    assert (desk["unpublished"].pk in seen) is desk_member
+    # The claims, then their verdicts, however many matched.
+    claim_ids = [claim.pk for claim in desk.values()]
+    for ids in (claim_ids[:1], claim_ids, claim_ids * 20):
+        with CaptureQueriesContext(connection) as captured:
+            _visible_matched_claims(ids, desk_member=desk_member, using="default")
+        assert len(captured) == 2
