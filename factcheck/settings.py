@@ -139,13 +139,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
     )
-    # Server-side parameters and prepared statements (README: production). Off by default:
-    # prepared statements live in one server session, which PgBouncer in transaction mode
-    # does not keep for a client.
+    # Prepared statements (factcheck.prepared; README: Production): a statement a connection
+    # has run this many times is planned once for it. "off" where server sessions are not
+    # kept for a client (PgBouncer in transaction mode before 1.21). Django's own cursors
+    # prepare nothing unless they also send parameters separately (server-side binding, off
+    # by default: every ORM statement would then be planned generically after five runs).
+    prepare_threshold = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
+        None if prepare_threshold.lower() == "off" else int(prepare_threshold)
+    )
     if os.environ.get("DATABASE_SERVER_SIDE_BINDING") == "1":
         DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
-    if os.environ.get("DATABASE_PREPARE_THRESHOLD"):
-        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(os.environ["DATABASE_PREPARE_THRESHOLD"])
 
 # Read replicas (PostgreSQL streaming replicas of the primary): public API and page reads
 # go to them, everything else to the primary (factcheck.routers). Comma-separated URLs.
@@ -155,6 +159,7 @@ for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     if replica["ENGINE"] == "django.db.backends.postgresql":
         # An unreachable replica must not hold a request for long before the primary answers.
         replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+        replica["OPTIONS"]["prepare_threshold"] = DATABASES["default"]["OPTIONS"]["prepare_threshold"]
     DATABASES[f"replica{number}"] = replica
     FACTCHECK_READ_REPLICAS.append(f"replica{number}")
 DATABASE_ROUTERS = ["factcheck.routers.ReadReplicaRouter"]

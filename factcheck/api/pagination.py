@@ -21,13 +21,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from django.db import connections
 from django.db.models import CharField, DateTimeField, F, IntegerField, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from factcheck.prepared import prepared_cursor
 
 # Cursors are base64url. The longest one the API writes holds a 300-character name, each
 # character escaped by JSON as \uXXXX in the worst case: about 2,500 characters.
@@ -217,7 +218,8 @@ class KeysetPagination(BasePagination):
                 LIMIT {self.size + 1}
             ) page
         """
-        with connections[using].cursor() as db:
+        # Planned once per connection (factcheck.prepared): planning costs what running it does.
+        with prepared_cursor(using) as db:
             db.execute(page_sql, [*(p for _, also_params in also for p in also_params), *params, *keyset_params])
             count, items, first_position, first_key, last_position, last_key, *self.also = db.fetchone()
         shown_rows = [(first_position, first_key), (last_position, last_key)] if count else []

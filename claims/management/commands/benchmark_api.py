@@ -165,7 +165,11 @@ class Command(BaseCommand):
                 return cursor.fetchone()[0]
 
         connection.ensure_connection()
-        # The same statement prepared once by the server (psycopg's own cursor, server-side parameters).
+        # The same statement prepared once by the server (psycopg's own cursor, server-side
+        # parameters). A connection whose prepare_threshold is None (Django's default) prepares
+        # nothing, even when asked to: the floor's connection may prepare what is asked.
+        if connection.connection.prepare_threshold is None:
+            connection.connection.prepare_threshold = 0
         prepared_cursor = psycopg.Cursor(connection.connection)
 
         def prepared_floor():
@@ -197,6 +201,10 @@ class Command(BaseCommand):
             return False
         api_time, floor_time, prepared_time = interleaved(api, floor, prepared_floor, runs=runs, warmup=warmup)
         prepared_cursor.close()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [sql[:40] + "%"])
+            if not cursor.fetchone()[0]:
+                raise CommandError(f"{label}: the prepared floor was not prepared.")
         ratio = api_time.median / floor_time.median
         prepared_ratio = api_time.median / prepared_time.median
         self.stdout.write(
