@@ -47,12 +47,23 @@ def warm_up(server, paths):
         assert timed_get(server.url + path)[0] == 200
 
 
-def assert_answers_quickly(server, paths, rounds=2):
+def assert_answers_quickly(server, paths, rounds=2, attempts=3):
+    """Every path answers 200 in under a second, in each round.
+
+    A request that waited on Redis would be slow every time it is asked; one that met a
+    busy moment of a shared machine (the test suite runs beside it) is not. So each path
+    is asked up to ``attempts`` times per round, and its fastest answer must come in time.
+    """
     for _ in range(rounds):
         for path in paths:
-            status, seconds = timed_get(server.url + path)
-            assert status == 200, path
-            assert seconds < 1.0, f"{path} took {seconds:.2f} s"
+            times = []
+            for _ in range(attempts):
+                status, seconds = timed_get(server.url + path)
+                assert status == 200, path
+                times.append(seconds)
+                if seconds < 1.0:
+                    break
+            assert min(times) < 1.0, f"{path} took {', '.join(f'{t:.2f}' for t in times)} s"
 
 
 @pytest.mark.parametrize("fault", ["closed", "hung"])
