@@ -133,21 +133,29 @@ DATABASES = {
     ),
 }
 
+# Prepared statements (factcheck.prepared; README: Production): a statement a connection
+# has run this many times is planned once for it. "off" where server sessions are not kept
+# for a client (PgBouncer in transaction mode before 1.21).
+def _prepare_threshold(raw: str) -> int | None:
+    if raw.strip().lower() == "off":
+        return None
+    if not raw.strip().isdigit():
+        raise ImproperlyConfigured(f'DATABASE_PREPARE_THRESHOLD must be a whole number or "off", not {raw!r}.')
+    return int(raw)
+
+
+PREPARE_THRESHOLD = _prepare_threshold(os.environ.get("DATABASE_PREPARE_THRESHOLD", "5"))
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A primary that does not answer (hung, failing over) is a 503 after this many seconds,
     # not a request held until the app server's own timeout kills the worker.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
     )
-    # Prepared statements (factcheck.prepared; README: Production): a statement a connection
-    # has run this many times is planned once for it. "off" where server sessions are not
-    # kept for a client (PgBouncer in transaction mode before 1.21). Django's own cursors
-    # prepare nothing unless they also send parameters separately (server-side binding, off
-    # by default: every ORM statement would then be planned generically after five runs).
-    prepare_threshold = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
-        None if prepare_threshold.lower() == "off" else int(prepare_threshold)
-    )
+    # Django's own cursors prepare nothing unless they also send parameters separately
+    # (server-side binding, off by default: every ORM statement would then be planned for
+    # any values after five runs).
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = PREPARE_THRESHOLD
     if os.environ.get("DATABASE_SERVER_SIDE_BINDING") == "1":
         DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
 
@@ -159,7 +167,7 @@ for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     if replica["ENGINE"] == "django.db.backends.postgresql":
         # An unreachable replica must not hold a request for long before the primary answers.
         replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
-        replica["OPTIONS"]["prepare_threshold"] = DATABASES["default"]["OPTIONS"]["prepare_threshold"]
+        replica["OPTIONS"]["prepare_threshold"] = PREPARE_THRESHOLD
     DATABASES[f"replica{number}"] = replica
     FACTCHECK_READ_REPLICAS.append(f"replica{number}")
 DATABASE_ROUTERS = ["factcheck.routers.ReadReplicaRouter"]

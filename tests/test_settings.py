@@ -81,3 +81,26 @@ def test_rating_aliases_come_from_the_environment():
         check=False,
     )
     assert result.stdout.strip() == "mostly-false", result.stderr
+
+
+def test_prepared_statements_are_on_by_default_and_can_be_turned_off():
+    base = {"DJANGO_SECRET_KEY": "x", "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/x"}
+    script = "import factcheck.settings as s; print(s.DATABASES['default']['OPTIONS']['prepare_threshold'])"
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_"))}
+
+    def threshold(**env):
+        return subprocess.run(
+            [sys.executable, "-c", script],
+            env={**clean, **base, **env},
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    assert threshold().stdout.strip() == "5"
+    assert threshold(DATABASE_PREPARE_THRESHOLD="off").stdout.strip() == "None"
+    assert threshold(DATABASE_PREPARE_THRESHOLD="2").stdout.strip() == "2"
+    refused = threshold(DATABASE_PREPARE_THRESHOLD="sometimes")
+    assert refused.returncode != 0
+    assert 'DATABASE_PREPARE_THRESHOLD must be a whole number or "off"' in refused.stderr
