@@ -11,7 +11,7 @@ location names the file and the place in it for messages.
 import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -93,12 +93,17 @@ def _type_name(kind: str) -> str:
     return kind.rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower()
 
 
+@lru_cache(maxsize=1024)  # the data's own text: bounded
+def _one_type(kind: str) -> frozenset[str]:
+    return frozenset((_type_name(kind),))
+
+
 def types(node: dict) -> frozenset[str]:
     kind = node.get("@type")
     if kind is None:
         return frozenset()
     if isinstance(kind, str):
-        return frozenset((_type_name(kind),))
+        return _one_type(kind)
     kinds = kind if isinstance(kind, list) else [kind]
     return frozenset(_type_name(str(k)) for k in kinds)
 
