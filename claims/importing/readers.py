@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TypeGuard
 
 from . import streaming
 from .summary import RecordError
@@ -108,11 +109,25 @@ def types(node: dict) -> frozenset[str]:
     return frozenset(_type_name(str(k)) for k in kinds)
 
 
+def _plain_review(node) -> TypeGuard[dict]:
+    """Whether ``node`` is a ClaimReview holding no other (what claim_reviews finds in it is itself)."""
+    return (
+        isinstance(node, dict)
+        and isinstance(node.get("@type"), str)
+        and "@graph" not in node
+        and ("claimreview" in _one_type(node["@type"]))
+    )
+
+
 def claim_reviews(data, where: str) -> Iterator[tuple[str, dict | RecordError]]:
     """Every ClaimReview in a parsed JSON(-LD) document, with where it was found."""
     if isinstance(data, list):
         for index, item in enumerate(data, start=1):
-            yield from claim_reviews(item, f"{where} item {index}")
+            # (A review found without walking into it: a feed holds thousands.)
+            if _plain_review(item):
+                yield f"{where} item {index}", item
+            else:
+                yield from claim_reviews(item, f"{where} item {index}")
         return
     if isinstance(data, RecordError):  # an item too large to read (see .streaming), named in the report
         yield where, data
@@ -132,9 +147,13 @@ def claim_reviews(data, where: str) -> Iterator[tuple[str, dict | RecordError]]:
         for index, element in enumerate(data.get("dataFeedElement") or [], start=1):
             yield from claim_reviews(element, f"{where} dataFeedElement {index}")
     elif "datafeeditem" in kinds:
-        for location, review in claim_reviews(data.get("item"), where):
-            # The feed item's dateCreated can carry the time of day that datePublished omits.
-            created = data.get("dateCreated")
+        item = data.get("item")
+        # The feed item's dateCreated can carry the time of day that datePublished omits.
+        created = data.get("dateCreated")
+        found: Iterable[tuple[str, dict | RecordError]] = (
+            [(where, item)] if _plain_review(item) else claim_reviews(item, where)
+        )
+        for location, review in found:
             yield location, ({**review, FEED_DATE_CREATED: created} if created and isinstance(review, dict) else review)
     elif "claimreview" in kinds:
         yield where, data

@@ -27,7 +27,7 @@ from claims.ratingmap import RatingMapper
 from claims.services import WorkflowError, missing_for_submission, public_record_changed
 
 from .records import Review, publisher_key
-from .related import RelatedRows
+from .related import RelatedRows, on_file
 from .summary import ImportSummary
 
 
@@ -45,10 +45,12 @@ def _desk_claim_id(url: str) -> int | None:
 
 def _ids(values: dict) -> dict:
     """Field values with related objects turned into ids (``speaker`` → ``speaker_id``)."""
-    return {
-        RELATIONS.get(name, name): ((value.pk if value is not None else None) if name in RELATIONS else value)
-        for name, value in values.items()
-    }
+    ids = dict(values)
+    for name, attname in RELATIONS.items():
+        if name in ids:
+            value = ids.pop(name)
+            ids[attname] = value.pk if value is not None else None
+    return ids
 
 
 RELATIONS = {"speaker": "speaker_id", "rating": "rating_id", "reviewed_by": "reviewed_by_id"}
@@ -113,14 +115,6 @@ def _differs(model: type[models.Model], stored: dict, values: dict, *, ignore_ti
     return False
 
 
-def _on_file(claim_id: int) -> Any:
-    """A claim on file as the writer refers to it (by id), without reading or building its record."""
-    claim = new_instance(Claim, id=claim_id)
-    claim._state.adding = False
-    claim._state.db = "default"
-    return claim
-
-
 def _locked(model: type[models.Model], ids: list[int]) -> dict[int, Any]:
     """Whole records of the few rows an import changes, for their history (already locked, see _existing)."""
     return {row.pk: row for row in model._default_manager.filter(Among(F("id"), ids))}
@@ -158,7 +152,7 @@ class Writer(RelatedRows):
         # already reviews, else a new one; its fields are the group's first review's.
         group_fields: dict[tuple, dict] = {}
         group_claim: dict[tuple, Claim] = {}
-        on_file: dict[int, Claim] = {}  # the claims of the reviews on file, by id
+        claims_on_file: dict[int, Claim] = {}  # the claims of the reviews on file, by id
         for review in reviews:
             if review.group not in group_fields:
                 group_fields[review.group] = {
@@ -172,9 +166,9 @@ class Writer(RelatedRows):
             stored = existing.get(review.key)
             if stored is not None:
                 claim_id = stored["claim_id"]
-                if claim_id not in on_file:
-                    on_file[claim_id] = _on_file(claim_id)
-                group_claim.setdefault(review.group, on_file[claim_id])
+                if claim_id not in claims_on_file:
+                    claims_on_file[claim_id] = on_file(Claim, id=claim_id)
+                group_claim.setdefault(review.group, claims_on_file[claim_id])
         # A claim on file that one of them restates in other words is the group's claim
         # (claims.matching.imports): the review joins it rather than adding a duplicate.
         unplaced = {
@@ -257,7 +251,7 @@ class Writer(RelatedRows):
                 changed_verdicts[stored["id"]] = (verdict_fields, keep_time)
             else:
                 self.summary.count("reviews", "unchanged")
-            appearance_pairs.extend((on_file[claim_id], source) for source in works)
+            appearance_pairs.extend((claims_on_file[claim_id], source) for source in works)
         changed_claims = self._reworded(reviews, existing, differing)
 
         # Whole records only for what changes: their history rows hold every field.
