@@ -164,8 +164,13 @@ def _reserve_ids(model: type[models.Model], objects: list) -> None:
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
             [model._meta.db_table, len(objects)],
         )
+        if model._meta.parents:  # a child model's id is its parent's too
+            for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+                obj.pk = pk
+            return
+        attname = model._meta.pk.attname
         for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
-            obj.pk = pk
+            obj.__dict__[attname] = pk
 
 
 def _binary_type(field: models.Field) -> str:

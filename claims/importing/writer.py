@@ -61,11 +61,12 @@ JOINED_BEFORE = timedelta(minutes=1)
 
 
 @cache
-def _field(model: type[models.Model], name: str) -> tuple[str, bool, bool]:
-    """(attname, whether a relation, whether a decimal): what comparing a value needs."""
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field)  # a concrete field, never a reverse relation
-    return field.attname, field.is_relation, isinstance(field, models.DecimalField)
+def _fields(model: type[models.Model]) -> dict[str, tuple[str, bool, bool]]:
+    """By field name, (attname, whether a relation, whether a decimal): what comparing a value needs."""
+    return {
+        field.name: (field.attname, field.is_relation, isinstance(field, models.DecimalField))
+        for field in model._meta.concrete_fields
+    }
 
 
 def _claim_key(claim: Claim) -> int:
@@ -91,16 +92,17 @@ VERDICT_FIELDS = [
     "date_published_known",
 ]
 # What comparing a review with the one on file reads of them (see Writer._existing).
-VERDICT_COLUMNS = ["id", "claim_id", "review_url", *(_field(Verdict, name)[0] for name in VERDICT_FIELDS)]
-CLAIM_COLUMNS = [_field(Claim, name)[0] for name in CLAIM_FIELDS]
+VERDICT_COLUMNS = ["id", "claim_id", "review_url", *(_fields(Verdict)[name][0] for name in VERDICT_FIELDS)]
+CLAIM_COLUMNS = [_fields(Claim)[name][0] for name in CLAIM_FIELDS]
 
 
 def _differs(model: type[models.Model], stored: dict, values: dict, *, ignore_time: bool = False) -> bool:
     """Whether ``values`` (field names) differ from ``stored`` (a row on file, by attname)."""
+    fields = _fields(model)
     for name, value in values.items():
         if ignore_time and name in TIMES:
             continue  # a review without a date keeps the time it was first imported
-        attname, relation, decimal = _field(model, name)
+        attname, relation, decimal = fields[name]
         current = stored[attname]
         if relation:
             # Compare ids: reading the related object would cost a query per review.
