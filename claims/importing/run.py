@@ -13,7 +13,7 @@ the size of the upload (a 50 MB feed holds some 56,000 reviews, ~120 MB as objec
 
 import gc
 import hashlib
-import mmap
+import os
 import pickle
 import tempfile
 import threading
@@ -185,26 +185,25 @@ class Spool:
         units: dict[str, list[str]] = {}
         for url in self._pages:
             units.setdefault(root(url), []).append(url)
-        if not self._at:
-            return
         self._file.flush()
-        # Read through a mapping of the file: a review's record is a slice of it, where seeking
-        # and reading the file would cost two system calls per review.
-        with mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) as spooled:
-            batch: list[Review] = []
-            for urls in units.values():
-                size = sum(len(self._pages[url]) for url in urls)
-                if batch and len(batch) + size > BATCH:
-                    yield batch
-                    batch = []
-                for url in urls:
-                    for position, digest in enumerate(self._pages[url]):
-                        offset, length = self._at[digest]
-                        review = from_values(pickle.loads(spooled[offset : offset + length]))
-                        review.position = position
-                        batch.append(review)
-            if batch:
+        # Each record read where it is, in one call: seeking a buffered file and unpickling
+        # from it refilled the buffer at every review. (Not a mapping of the file: its pages
+        # would count in the worker's resident memory.)
+        spooled = self._file.fileno()
+        batch: list[Review] = []
+        for urls in units.values():
+            size = sum(len(self._pages[url]) for url in urls)
+            if batch and len(batch) + size > BATCH:
                 yield batch
+                batch = []
+            for url in urls:
+                for position, digest in enumerate(self._pages[url]):
+                    offset, length = self._at[digest]
+                    review = from_values(pickle.loads(os.pread(spooled, length, offset)))
+                    review.position = position
+                    batch.append(review)
+        if batch:
+            yield batch
 
     def close(self) -> None:
         self._file.close()
