@@ -338,6 +338,9 @@ OFF_SCALE: dict[str, list[str]] = {
 }
 
 
+# The most distinct ratings a RatingMapper remembers how it mapped.
+MAPPED_KEPT = 10_000
+
 
 def normalise_label(label: str) -> str:
     """Case, accents, punctuation and spacing removed: 'Verdadero!' and 'verdadero' are one label.
@@ -378,6 +381,8 @@ class RatingMapper:
         if len(axis) > 1:
             worst, best = min(axis.values()), max(axis.values())
             self.points = {Decimal(value - worst) / Decimal(best - worst): r for r, value in axis.items()}
+        # Reviews repeat a handful of ratings: each is worked out once (up to a bound).
+        self._known: dict[tuple, RatingMatch] = {}
 
     @classmethod
     def from_settings(cls, extra: dict[str, str] | None = None) -> "RatingMapper":
@@ -389,6 +394,15 @@ class RatingMapper:
 
     def map(self, label: str, value: Decimal | None, best: Decimal | None, worst: Decimal | None) -> RatingMatch:
         """The desk's rating for a review's rating: by its label, else (no label) by its value."""
+        key = (label, value, best, worst)
+        match = self._known.get(key)
+        if match is None:
+            match = self._map(label, value, best, worst)
+            if len(self._known) < MAPPED_KEPT:
+                self._known[key] = match
+        return match
+
+    def _map(self, label: str, value: Decimal | None, best: Decimal | None, worst: Decimal | None) -> RatingMatch:
         by_value = self._by_value(value, best, worst)
         if label:
             rating = self.by_label.get(normalise_label(label), self.unmapped)

@@ -39,6 +39,8 @@ WIKIDATA = re.compile(r"^https?://(?:www\.)?wikidata\.org/(?:wiki|entity)/(Q[1-9
 
 def as_list(value) -> list:
     """A value schema.org allows to be one or many, as a list without the empty ones."""
+    if value is None:
+        return []
     if not isinstance(value, list):
         return [] if _empty(value) else [value]
     return [item for item in value if not _empty(item)]

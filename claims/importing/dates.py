@@ -17,7 +17,6 @@ import re
 from contextlib import suppress
 from datetime import UTC, date, datetime
 
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .summary import RecordError
@@ -117,7 +116,7 @@ def parse_moment(value, what: str, *, day_first: bool | None = None) -> datetime
     moment = _read(text, what, day_first)
     if moment is None:
         raise RecordError(f"{what} is not a date: {text!r}")
-    if timezone.is_naive(moment):
+    if moment.utcoffset() is None:  # naive
         moment = moment.replace(tzinfo=UTC)
     if not 1000 <= moment.year <= 9998:
         raise RecordError(f"{what} is out of range: {text!r}")
@@ -134,6 +133,12 @@ def given_offset(value, moment: datetime | None) -> int | None:
 
 
 def parse_day(value, what: str, *, day_first: bool | None = None) -> date | None:
+    if value.__class__ is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        with suppress(ValueError):  # 2021-07-16, as most feeds write a day, read in C
+            day = date.fromisoformat(value)
+            if not 1000 <= day.year <= 9998:
+                raise RecordError(f"{what} is out of range: {value!r}")
+            return day
     moment = parse_moment(value, what, day_first=day_first)
     return moment.date() if moment else None
 

@@ -11,9 +11,10 @@ location names the file and the place in it for messages.
 import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TypeGuard
 
 from . import streaming
 from .summary import RecordError
@@ -93,21 +94,40 @@ def _type_name(kind: str) -> str:
     return kind.rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower()
 
 
+@lru_cache(maxsize=1024)  # the data's own text: bounded
+def _one_type(kind: str) -> frozenset[str]:
+    return frozenset((_type_name(kind),))
+
+
 def types(node: dict) -> frozenset[str]:
     kind = node.get("@type")
     if kind is None:
         return frozenset()
     if isinstance(kind, str):
-        return frozenset((_type_name(kind),))
+        return _one_type(kind)
     kinds = kind if isinstance(kind, list) else [kind]
     return frozenset(_type_name(str(k)) for k in kinds)
+
+
+def _plain_review(node) -> TypeGuard[dict]:
+    """Whether ``node`` is a ClaimReview holding no other (what claim_reviews finds in it is itself)."""
+    return (
+        isinstance(node, dict)
+        and isinstance(node.get("@type"), str)
+        and "@graph" not in node
+        and ("claimreview" in _one_type(node["@type"]))
+    )
 
 
 def claim_reviews(data, where: str) -> Iterator[tuple[str, dict | RecordError]]:
     """Every ClaimReview in a parsed JSON(-LD) document, with where it was found."""
     if isinstance(data, list):
         for index, item in enumerate(data, start=1):
-            yield from claim_reviews(item, f"{where} item {index}")
+            # (A review found without walking into it: a feed holds thousands.)
+            if _plain_review(item):
+                yield f"{where} item {index}", item
+            else:
+                yield from claim_reviews(item, f"{where} item {index}")
         return
     if isinstance(data, RecordError):  # an item too large to read (see .streaming), named in the report
         yield where, data
@@ -127,9 +147,13 @@ def claim_reviews(data, where: str) -> Iterator[tuple[str, dict | RecordError]]:
         for index, element in enumerate(data.get("dataFeedElement") or [], start=1):
             yield from claim_reviews(element, f"{where} dataFeedElement {index}")
     elif "datafeeditem" in kinds:
-        for location, review in claim_reviews(data.get("item"), where):
-            # The feed item's dateCreated can carry the time of day that datePublished omits.
-            created = data.get("dateCreated")
+        item = data.get("item")
+        # The feed item's dateCreated can carry the time of day that datePublished omits.
+        created = data.get("dateCreated")
+        found: Iterable[tuple[str, dict | RecordError]] = (
+            [(where, item)] if _plain_review(item) else claim_reviews(item, where)
+        )
+        for location, review in found:
             yield location, ({**review, FEED_DATE_CREATED: created} if created and isinstance(review, dict) else review)
     elif "claimreview" in kinds:
         yield where, data

@@ -8,27 +8,14 @@ notes the import reports about it (values it could not keep, keys it did not kno
 :class:`Options` are what the person importing says about the data.
 """
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from operator import attrgetter
 
 
 def publisher_key(name: str) -> str:
     """Publishers are one per name whatever the case: the database's constraint is lower(name)."""
     return name.lower()
-
-
-def _pickled_as_values(cls):
-    """Pickle instances as their values in field order: the import's spool (.run) writes and reads
-    every review, and a slotted dataclass's own pickling looks its fields up for each object."""
-    values = attrgetter(*(each.name for each in fields(cls)))
-
-    def __reduce__(self):
-        return (cls, values(self))
-
-    cls.__reduce__ = __reduce__
-    return cls
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +27,6 @@ class Options:
     language: str = ""  # the reviews' language, for data that does not say
 
 
-@_pickled_as_values
 @dataclass(frozen=True, slots=True)
 class Work:
     url: str
@@ -58,7 +44,6 @@ class Work:
         )
 
 
-@_pickled_as_values
 @dataclass(frozen=True, slots=True)
 class Person:
     name: str
@@ -72,7 +57,6 @@ class Person:
         return ("qid", self.wikidata_id) if self.wikidata_id else ("name", self.name.casefold(), self.kind)
 
 
-@_pickled_as_values
 @dataclass(slots=True)
 class Review:
     where: str
@@ -111,3 +95,80 @@ class Review:
     def group(self):
         """Reviews with the same group are written as one claim with several reviews."""
         return ("claim", self.claim_group) if self.claim_group else ("review", *self.key)
+
+
+def as_values(review: Review) -> tuple:
+    """``review`` as built-in values only (text, numbers, None, tuples and lists): what the
+    import's spool (.run) pickles. Unpickling a dataclass, a datetime, a date or a Decimal
+    looks its class up by name, which cost a review several times what its values do."""
+    speaker = review.speaker
+    return (
+        review.where,
+        review.url,
+        review.claim_text,
+        review.language,
+        review.headline,
+        review.explanation,
+        review.date_published.isoformat() if review.date_published is not None else None,
+        review.date_offset,
+        review.date_modified.isoformat() if review.date_modified is not None else None,
+        review.date_created.isoformat() if review.date_created is not None else None,
+        review.reviewer,
+        review.byline,
+        review.rating_label,
+        str(review.rating_value) if review.rating_value is not None else None,
+        str(review.best_rating) if review.best_rating is not None else None,
+        str(review.worst_rating) if review.worst_rating is not None else None,
+        (speaker.name, speaker.kind, speaker.role, speaker.affiliation, speaker.wikidata_id) if speaker else None,
+        review.claim_date.toordinal() if review.claim_date is not None else None,
+        review.claim_date_text,
+        review.made_in,
+        [
+            (
+                work.url,
+                work.title,
+                work.published_on.toordinal() if work.published_on else None,
+                work.publisher,
+                work.kind,
+            )
+            for work in review.appearances
+        ],
+        review.notes,
+        review.unknown_keys,
+        review.position,
+        review.claim_group,
+    )
+
+
+def from_values(values: tuple) -> Review:
+    """The review :func:`as_values` gave these values for (an equal one: times keep their offsets)."""
+    (where, url, claim_text, language, headline, explanation, published, offset, modified, created) = values[:10]
+    (reviewer, byline, label, value, best, worst, speaker, claim_date, claim_date_text, made_in) = values[10:20]
+    works, notes, unknown_keys, position, claim_group = values[20:]
+    return Review(
+        where,
+        url,
+        claim_text,
+        language,
+        headline,
+        explanation,
+        datetime.fromisoformat(published) if published is not None else None,
+        offset,
+        datetime.fromisoformat(modified) if modified is not None else None,
+        datetime.fromisoformat(created) if created is not None else None,
+        reviewer,
+        byline,
+        label,
+        Decimal(value) if value is not None else None,
+        Decimal(best) if best is not None else None,
+        Decimal(worst) if worst is not None else None,
+        Person(*speaker) if speaker is not None else None,
+        date.fromordinal(claim_date) if claim_date is not None else None,
+        claim_date_text,
+        made_in,
+        [Work(u, t, date.fromordinal(d) if d is not None else None, p, k) for u, t, d, p, k in works],
+        notes,
+        unknown_keys,
+        position,
+        claim_group,
+    )

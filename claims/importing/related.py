@@ -24,6 +24,15 @@ from .records import Person, Work, publisher_key
 from .summary import ImportSummary
 
 
+def on_file(model, **values):
+    """An instance of a row on file holding only ``values`` (what the writer needs: its id),
+    without reading or building its whole record."""
+    instance = new_instance(model, **values)
+    instance._state.adding = False
+    instance._state.db = "default"
+    return instance
+
+
 class RelatedRows:
     """Bulk writes for one import, with history rows for everything created or changed."""
 
@@ -208,7 +217,9 @@ class RelatedRows:
         # than a hundred values PostgreSQL cannot infer it and would scan the table.
         candidates: list[Source] = []
         if urls:
-            candidates += Source.objects.filter(Among(F("url"), urls)).exclude(url="").only("id", "url").order_by("id")
+            # Plain rows: a batch's thousands of sources as model instances cost more than finding them.
+            rows = Source.objects.filter(Among(F("url"), urls)).exclude(url="").order_by("id").values_list("id", "url")
+            candidates += [on_file(Source, id=pk, url=url) for pk, url in rows]
         if titles:
             candidates += (
                 Source.objects.filter(Among(F("title"), list(titles)), url="")

@@ -64,11 +64,22 @@ def _shape(raw: bytes) -> _Shape:
     depth = 0
     key = ""  # the top-level key being read; set before any value under it
     values = 0  # of the list item being read
+    starts, ends = _STARTS, _ENDS
     for event, value in ijson.basic_parse(io.BytesIO(raw), use_float=True):
         values += 1
         if event == "map_key":
             if depth == 1:
                 key = value
+            continue
+        if depth > 2 and values < MAX_RECORD_VALUES:
+            # Inside an item of a top-level list, not too large yet: only the depth counts.
+            # (Nearly every event of a feed; the full walk below says the same for them.)
+            if event in starts:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise RecordError(f"nested deeper than {MAX_DEPTH} levels: not a ClaimReview document")
+            elif event in ends:
+                depth -= 1
             continue
         # A value begins: count it as an item of the list it is in, at the top two levels.
         if depth == 1 and shape.top == "array":

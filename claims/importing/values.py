@@ -48,6 +48,21 @@ def clean_text(value, what: str = "", *, limit: int | None = None, paragraphs: b
     """
     if value is None:
         return ""
+    if (
+        value.__class__ is str
+        and not paragraphs
+        # Printable: no space other than " " (nor NUL), so splitting on spaces would only
+        # collapse and strip plain spaces; most values have nothing to clean.
+        and value.isprintable()
+        and "&" not in value
+        and "<" not in value
+        and "  " not in value
+        and value[:1] != " "
+        and value[-1:] != " "
+    ):
+        if limit is not None and len(value) > limit:
+            raise RecordError(f"{what} is {len(value)} characters long; the most this desk stores is {limit}")
+        return value
     if isinstance(value, dict):
         value = value.get("name") or value.get("@value") or ""
     if isinstance(value, list):

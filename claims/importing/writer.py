@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Min, Q
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
@@ -27,7 +27,7 @@ from claims.ratingmap import RatingMapper
 from claims.services import WorkflowError, missing_for_submission, public_record_changed
 
 from .records import Review, publisher_key
-from .related import RelatedRows
+from .related import RelatedRows, on_file
 from .summary import ImportSummary
 
 
@@ -45,10 +45,12 @@ def _desk_claim_id(url: str) -> int | None:
 
 def _ids(values: dict) -> dict:
     """Field values with related objects turned into ids (``speaker`` → ``speaker_id``)."""
-    return {
-        RELATIONS.get(name, name): ((value.pk if value is not None else None) if name in RELATIONS else value)
-        for name, value in values.items()
-    }
+    ids = dict(values)
+    for name, attname in RELATIONS.items():
+        if name in ids:
+            value = ids.pop(name)
+            ids[attname] = value.pk if value is not None else None
+    return ids
 
 
 RELATIONS = {"speaker": "speaker_id", "rating": "rating_id", "reviewed_by": "reviewed_by_id"}
@@ -59,11 +61,12 @@ JOINED_BEFORE = timedelta(minutes=1)
 
 
 @cache
-def _field(model: type[models.Model], name: str) -> tuple[str, bool, bool]:
-    """(attname, whether a relation, whether a decimal): what comparing a value needs."""
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field)  # a concrete field, never a reverse relation
-    return field.attname, field.is_relation, isinstance(field, models.DecimalField)
+def _fields(model: type[models.Model]) -> dict[str, tuple[str, bool, bool]]:
+    """By field name, (attname, whether a relation, whether a decimal): what comparing a value needs."""
+    return {
+        field.name: (field.attname, field.is_relation, isinstance(field, models.DecimalField))
+        for field in model._meta.concrete_fields
+    }
 
 
 def _claim_key(claim: Claim) -> int:
@@ -88,15 +91,19 @@ VERDICT_FIELDS = [
     "first_published_at",
     "date_published_known",
 ]
+# What comparing a review with the one on file reads of them (see Writer._existing).
+VERDICT_COLUMNS = ["id", "claim_id", "review_url", *(_fields(Verdict)[name][0] for name in VERDICT_FIELDS)]
+CLAIM_COLUMNS = [_fields(Claim)[name][0] for name in CLAIM_FIELDS]
 
 
-def _differs(instance: models.Model, values: dict, *, ignore_time: bool = False) -> bool:
-    model, attributes = type(instance), instance.__dict__
+def _differs(model: type[models.Model], stored: dict, values: dict, *, ignore_time: bool = False) -> bool:
+    """Whether ``values`` (field names) differ from ``stored`` (a row on file, by attname)."""
+    fields = _fields(model)
     for name, value in values.items():
         if ignore_time and name in TIMES:
             continue  # a review without a date keeps the time it was first imported
-        attname, relation, decimal = _field(model, name)
-        current = attributes[attname]
+        attname, relation, decimal = fields[name]
+        current = stored[attname]
         if relation:
             # Compare ids: reading the related object would cost a query per review.
             if current != (value.pk if value is not None else None):
@@ -110,12 +117,9 @@ def _differs(instance: models.Model, values: dict, *, ignore_time: bool = False)
     return False
 
 
-def _loaded(model: type[models.Model], values) -> Any:
-    """An instance of a row read from the database, made as :func:`claims.bulk.new_instance` makes one."""
-    instance = new_instance(model, **dict(values))
-    instance._state.adding = False
-    instance._state.db = "default"
-    return instance
+def _locked(model: type[models.Model], ids: list[int]) -> dict[int, Any]:
+    """Whole records of the few rows an import changes, for their history (already locked, see _existing)."""
+    return {row.pk: row for row in model._default_manager.filter(Among(F("id"), ids))}
 
 
 def _assign(instance, values: dict, *, keep_time: bool = False):
@@ -150,6 +154,7 @@ class Writer(RelatedRows):
         # already reviews, else a new one; its fields are the group's first review's.
         group_fields: dict[tuple, dict] = {}
         group_claim: dict[tuple, Claim] = {}
+        claims_on_file: dict[int, Claim] = {}  # the claims of the reviews on file, by id
         for review in reviews:
             if review.group not in group_fields:
                 group_fields[review.group] = {
@@ -160,9 +165,12 @@ class Writer(RelatedRows):
                     "made_in": review.made_in,
                     "language": review.language,
                 }
-            verdict = existing.get(review.key)
-            if verdict is not None:
-                group_claim.setdefault(review.group, verdict.claim)
+            stored = existing.get(review.key)
+            if stored is not None:
+                claim_id = stored["claim_id"]
+                if claim_id not in claims_on_file:
+                    claims_on_file[claim_id] = on_file(Claim, id=claim_id)
+                group_claim.setdefault(review.group, claims_on_file[claim_id])
         # A claim on file that one of them restates in other words is the group's claim
         # (claims.matching.imports): the review joins it rather than adding a duplicate.
         unplaced = {
@@ -184,13 +192,14 @@ class Writer(RelatedRows):
             }
         )
         new_claims, new_verdicts = [], []
-        changed_claims: dict[int, Claim] = {}
-        changed_verdicts: list[Verdict] = []
+        # Claims on file whose stored fields differ from a review's: claim id → (group, fields), in order.
+        differing: dict[int, list[tuple[tuple, dict]]] = {}
+        changed_verdicts: dict[int, tuple[dict, bool]] = {}  # verdict id → (fields, keep_time)
         appearance_pairs: list[tuple] = []
         joined: set[int] = set()  # existing claims a new review joins
         for review in reviews:
-            verdict = existing.get(review.key)
-            if verdict is None and review.key in desk_own:
+            stored = existing.get(review.key)
+            if stored is None and review.key in desk_own:
                 # The desk's own review, exported and imported back: the desk's record stands,
                 # whatever has happened to it since (corrected, retracted).
                 self.summary.count("reviews", "unchanged")
@@ -198,7 +207,7 @@ class Writer(RelatedRows):
             claim_fields = group_fields[review.group]
             verdict_fields = self._verdict_fields(review)
             works = [sources[work.key] for work in review.appearances]
-            if verdict is None:
+            if stored is None:
                 reviewer = verdict_fields["reviewed_by"]
                 reviewer_id = reviewer.pk if reviewer is not None else None
                 claim = group_claim.get(review.group)
@@ -221,35 +230,40 @@ class Writer(RelatedRows):
                 new_verdicts.append((claim, verdict))
                 appearance_pairs.extend((claim, source) for source in works)
                 continue
-            claim = verdict.claim
-            if claim.pk in changed_claims:
-                pass  # the group's claim, changed already by another of its reviews
-            elif claim.created_at < verdict.created_at - JOINED_BEFORE:
+            claim_id = stored["claim_id"]
+            if stored["joined"]:
                 # The review joined a claim already on file (an import creates a claim and its
                 # review together): the claim keeps its own words, speaker and date.
                 self.summary.count("claims", "unchanged")
-            elif _differs(claim, claim_fields):
-                # A reworded claim (same review) is this claim, reworded: its history keeps the old words.
-                changed_claims[claim.pk] = _assign(claim, claim_fields)
+            elif _differs(Claim, stored["claim"], claim_fields):
+                differing.setdefault(claim_id, []).append((review.group, claim_fields))
             else:
                 self.summary.count("claims", "unchanged")
             rating = verdict_fields["rating"]
             if (
-                not verdict.review_rating_label
-                and rating.pk == verdict.rating_id
+                not stored["review_rating_label"]
+                and rating.pk == stored["rating_id"]
                 and review.rating_label == rating.label
             ):
                 # The desk's export names a bare ratingValue with the desk's own label; that
                 # label adds nothing to the review as its author gave it.
                 verdict_fields["review_rating_label"] = ""
-            keep_time = review.date_published is None and not verdict.date_published_known
-            if _differs(verdict, verdict_fields, ignore_time=keep_time):
-                changed_verdicts.append(_assign(verdict, verdict_fields, keep_time=keep_time))
+            keep_time = review.date_published is None and not stored["date_published_known"]
+            if _differs(Verdict, stored, verdict_fields, ignore_time=keep_time):
+                changed_verdicts[stored["id"]] = (verdict_fields, keep_time)
             else:
                 self.summary.count("reviews", "unchanged")
-            appearance_pairs.extend((claim, source) for source in works)
+            appearance_pairs.extend((claims_on_file[claim_id], source) for source in works)
+        changed_claims = self._reworded(reviews, existing, differing)
 
-        for verdict in [*(verdict for _, verdict in new_verdicts), *changed_verdicts]:
+        # Whole records only for what changes: their history rows hold every field.
+        claims = _locked(Claim, list(changed_claims))
+        verdicts = _locked(Verdict, list(changed_verdicts))
+        for claim_id, claim_fields in changed_claims.items():
+            _assign(claims[claim_id], claim_fields)
+        for verdict_id, (verdict_fields, keep_time) in changed_verdicts.items():
+            _assign(verdicts[verdict_id], verdict_fields, keep_time=keep_time)
+        for verdict in [*(verdict for _, verdict in new_verdicts), *verdicts.values()]:
             # The services' rule for a published verdict holds for imported ones too.
             missing = list(missing_for_submission(verdict).values())
             if missing:
@@ -259,8 +273,8 @@ class Writer(RelatedRows):
         for claim, verdict in new_verdicts:
             verdict.claim_id = claim.pk
         self._created(Verdict, [verdict for _, verdict in new_verdicts], "reviews")
-        self._updated(Claim, list(changed_claims.values()), [*CLAIM_FIELDS, "updated_at"], "claims")
-        self._updated(Verdict, changed_verdicts, [*VERDICT_FIELDS, "updated_at"], "reviews")
+        self._updated(Claim, list(claims.values()), [*CLAIM_FIELDS, "updated_at"], "claims")
+        self._updated(Verdict, list(verdicts.values()), [*VERDICT_FIELDS, "updated_at"], "reviews")
         self._appearances(appearance_pairs)
         self.summary.count("claims", "linked", len(linked_claims & joined))
         # A new review of a claim already public changes what the public sees of it.
@@ -308,16 +322,51 @@ class Writer(RelatedRows):
             "date_published_known": review.date_published is not None,
         }
 
+    def _reworded(self, reviews: list[Review], existing: dict, differing: dict) -> dict[int, dict]:
+        """The claims on file these reviews reword: claim id → the fields they take.
+
+        A claim takes the wording of the review it was created with, never that of a review
+        that joined it: not one that joined it a minute or more later (``joined``, see
+        _existing), nor one that joined it moments after, as a later batch of the import that
+        created it does. The review it was created with is its first; for a claim created for
+        several reviews at once (one group), their group's.
+        """
+        if not differing:
+            return {}
+        first = dict(
+            Verdict.objects.filter(Among(F("claim_id"), list(differing)))
+            .order_by()
+            .values("claim_id")
+            .annotate(first=Min("id"))
+            .values_list("claim_id", "first")
+        )
+        owning = {
+            review.group
+            for review in reviews
+            if (stored := existing.get(review.key)) is not None and first.get(stored["claim_id"]) == stored["id"]
+        }
+        changed: dict[int, dict] = {}
+        for claim_id, candidates in differing.items():
+            fields = next((fields for group, fields in candidates if group in owning), None)
+            if fields is None:
+                self.summary.count("claims", "unchanged", len(candidates))
+            else:
+                changed[claim_id] = fields
+        return changed
+
     @staticmethod
-    def _existing(reviews: list[Review]) -> dict[tuple, Verdict]:
+    def _existing(reviews: list[Review]) -> dict[tuple, dict]:
         """The verdicts these reviews already are, locked: by review URL, then claim or position.
 
         On a page of several reviews, a review whose claim's wording changed is the one at
         its position (in the order the verdicts were first imported); a page of one is one.
+        Each is a row of what the import compares (``VERDICT_COLUMNS`` by attname, ``claim``:
+        its claim's ``CLAIM_COLUMNS``, ``joined``: whether the claim was on file a minute or
+        more before the review), not an instance: a batch of model instances with every
+        column, times converted to aware datetimes, costs more than the comparison.
         """
-        by_url: dict[str, list[Verdict]] = {}
-        verdict_columns = [field.attname for field in Verdict._meta.concrete_fields]
-        claim_columns = [field.attname for field in Claim._meta.concrete_fields]
+        by_url: dict[str, list[dict]] = {}
+        joined = ExpressionWrapper(Q(claim__created_at__lt=F("created_at") - JOINED_BEFORE), BooleanField())
         rows = (
             Verdict.objects.filter(Among(F("review_url"), list({r.url for r in reviews})))
             .exclude(review_url="")  # the unique index's condition, so PostgreSQL uses it
@@ -326,30 +375,30 @@ class Writer(RelatedRows):
             # (The query joins the verdicts and their claims alone: both are locked.)
             .select_for_update()
             .order_by("id")
-            # Plain rows made into instances without Model.__init__, which a large batch feels.
-            .values_list(*verdict_columns, *(f"claim__{column}" for column in claim_columns))
+            .annotate(joined=joined)
+            .values_list(*VERDICT_COLUMNS, *(f"claim__{column}" for column in CLAIM_COLUMNS), "joined")
         )
-        split = len(verdict_columns)
+        split, end = len(VERDICT_COLUMNS), len(VERDICT_COLUMNS) + len(CLAIM_COLUMNS)
         for row in rows:
-            verdict = _loaded(Verdict, zip(verdict_columns, row[:split], strict=True))
-            claim = _loaded(Claim, zip(claim_columns, row[split:], strict=True))
-            Verdict.claim.field.set_cached_value(verdict, claim)
-            by_url.setdefault(verdict.review_url, []).append(verdict)
-        found: dict[tuple, Verdict] = {}
+            stored = dict(zip(VERDICT_COLUMNS, row[:split], strict=True))
+            stored["claim"] = dict(zip(CLAIM_COLUMNS, row[split:end], strict=True))
+            stored["joined"] = row[end]
+            by_url.setdefault(stored["review_url"], []).append(stored)
+        found: dict[tuple, dict] = {}
         reworded = []
         for review in reviews:
             verdicts = by_url.get(review.url, [])
-            same = next((v for v in verdicts if v.claim.text == review.claim_text), None)
+            same = next((v for v in verdicts if v["claim"]["text"] == review.claim_text), None)
             if same is not None:
                 found[review.key] = same
             elif verdicts:
                 reworded.append(review)
-        taken = {verdict.pk for verdict in found.values()}
+        taken = {verdict["id"] for verdict in found.values()}
         for review in reworded:
             verdicts = by_url[review.url]
-            if review.position < len(verdicts) and verdicts[review.position].pk not in taken:
+            if review.position < len(verdicts) and verdicts[review.position]["id"] not in taken:
                 found[review.key] = verdicts[review.position]
-                taken.add(verdicts[review.position].pk)
+                taken.add(verdicts[review.position]["id"])
         return found
 
     @staticmethod

@@ -10,7 +10,7 @@ from claims.matching.selectors import match_claims
 from claims.models import Claim
 from tests.api.helpers import publish
 from tests.factories import make_claim
-from tests.importer.helpers import POLITIFACT, json_input, outcome, review, run, verdict_for
+from tests.importer.helpers import FULL_FACT, POLITIFACT, json_input, outcome, review, run, table_counts, verdict_for
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +78,30 @@ def test_importing_a_joined_review_again_leaves_the_claim_on_file_as_it_is():
     assert desk.text == ON_FILE
     assert outcome(summary, "claims") == {"unchanged": 1}
     assert Claim.objects.count() == 1
+
+
+def test_importing_again_leaves_a_claim_an_earlier_batch_created_and_a_later_one_joined_as_it_is(monkeypatch):
+    # The first review creates the claim; the second, a batch later in the same import,
+    # joins it. Claim and reviews are created at the same moment: the second review's
+    # wording must not become the claim's when the same feed is imported again.
+    monkeypatch.setattr("claims.importing.run.BATCH", 1)
+    feed = json_input(
+        "reviews.json",
+        [
+            review(POLITIFACT, url="https://www.politifact.com/factchecks/a/", claimReviewed=ON_FILE),
+            review(FULL_FACT, url="https://fullfact.org/online/b/", claimReviewed=RESTATED),
+        ],
+    )
+    first = run(feed)
+    assert outcome(first, "claims") == {"created": 1, "linked": 1}
+    claim = Claim.objects.get()
+    counts = table_counts()
+
+    second = run(feed)
+
+    assert outcome(second, "claims") == {"unchanged": 2}
+    assert outcome(second, "reviews") == {"unchanged": 2}
+    assert table_counts() == counts  # no history row either
+    refreshed = Claim.objects.get()
+    assert refreshed.text == ON_FILE
+    assert refreshed.updated_at == claim.updated_at and refreshed.version == claim.version
