@@ -71,12 +71,18 @@ class KeysFirstChangeList(ChangeList):
         shown = self.result_list
         if not shown.query.is_sliced:
             shown = shown[: self.list_max_show_all if self.show_all else self.list_per_page]
-        keys = getattr(self.paginator, "matching_keys", None)
-        if keys is not None and not shown.query.distinct:
+        in_order = getattr(self.paginator, "keys_in_order", None)
+        low, high = shown.query.low_mark, shown.query.high_mark
+        if in_order is not None and high is not None and (high <= len(in_order) or not self.paginator.count_is_capped):
+            # The count read the first keys in display order (or all of them): the page is a
+            # slice of them. A page beyond them is found by the filters, below.
+            among = self.model._default_manager.filter(pk__in=in_order[low:high]).order_by(*shown.query.order_by)
+            shown = among[: high - low]
+        elif (keys := getattr(self.paginator, "matching_keys", None)) is not None and not shown.query.distinct:
             # The count read every matching key: order those and take the page's share,
             # rather than filter the whole table a second time.
             among = self.model._default_manager.filter(pk__in=keys).order_by(*shown.query.order_by)
-            shown = among[shown.query.low_mark : shown.query.high_mark]
+            shown = among[low:high]
         model_admin = cast(LargeListAdmin, self.model_admin)
         self.result_list = page_rows(shown, lambda rows: model_admin.list_rows(request, rows))
 
