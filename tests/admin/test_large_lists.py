@@ -1,6 +1,8 @@
 """factcheck.large_lists: the claim and verdict lists' rows, links and checkboxes."""
 
 import re
+from html import unescape
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib import admin
@@ -23,6 +25,26 @@ def test_each_row_links_to_its_own_change_page_keeping_the_filters(client, revie
     for key, link in zip(shown, links, strict=True):
         change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[key])
         assert link.startswith(f"{change}?_changelist_filters="), link
+
+
+@pytest.mark.parametrize("model", [Claim, Verdict])
+def test_a_filtered_lists_row_links_are_djangos_own(client, reviewer, demo_data, model):
+    """Each row's link keeps the list's filters exactly as Django's add_preserved_filters writes them."""
+    from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+
+    client.force_login(reviewer)
+    opts = model._meta
+    changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    query = "status=published&o=1" if model is Claim else "status__exact=published&o=1"
+    html = client.get(f"{changelist}?{query}").content.decode()
+    links = re.findall(r'<th class="field-[a-z_]+"><a href="([^"]+)"', html)
+    shown = [int(key) for key in re.findall(r'name="_selected_action" value="(\d+)"', html)]
+    assert len(links) == len(shown) >= 2
+    context = {"preserved_filters": urlencode({"_changelist_filters": query}), "opts": opts}
+    for key, link in zip(shown, links, strict=True):
+        change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[key])
+        assert unescape(link) == add_preserved_filters(context, change)
+        assert "status" in unescape(link)
 
 
 @pytest.mark.parametrize("model", [Claim, Verdict])
