@@ -292,12 +292,10 @@ class TestLargeTablePaginator:
                 response = client.get(f"{CHANGELIST}?status=published&p={page}")
             pages.append([claim.desk_status for claim in response.context["cl"].result_list])
             rows = [q["sql"] for q in ctx.captured_queries if "desk_status" in q["sql"]]
-            # One statement: the display joins run for the page's keys only.
-            assert (
-                len(rows) == 1
-                and " IN (SELECT " in rows[0]
-                and ("LIMIT 3)" if page == 1 else "LIMIT 1 OFFSET 3)") in rows[0]
-            )
+            # One statement: the display joins run for the page's keys only. On PostgreSQL a
+            # list this small is counted in display order and page 2 is its slice of the keys.
+            second = "LIMIT 1)" if connection.vendor == "postgresql" else "LIMIT 1 OFFSET 3)"
+            assert len(rows) == 1 and " IN (SELECT " in rows[0] and ("LIMIT 3)" if page == 1 else second) in rows[0]
         assert pages == [["published"] * 3, ["published"]]
 
     def test_unfiltered_count_uses_the_planner_estimate_on_postgresql(self, client, reviewer, demo_data, monkeypatch):
