@@ -132,6 +132,14 @@ class Claim(models.Model):
             models.Index(F("created_at").desc(), F("id").desc(), name="claims_claim_newest_first"),
             # A reviewer's queue, oldest first, without sorting everything assigned to them.
             models.Index(fields=["assigned_to", "created_at", "id"], name="claims_claim_queue"),
+            # The admin's "assigned to nobody", newest first, with other filters probed per
+            # row: the walk reads this index alone instead of each claim's wide row.
+            models.Index(
+                F("created_at").desc(),
+                F("id").desc(),
+                condition=models.Q(assigned_to__isnull=True),
+                name="claims_claim_unassigned_newest",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(text=""), name="claims_claim_text_not_empty"),
