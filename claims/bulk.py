@@ -11,14 +11,14 @@ row ("+", who, when, why) in the same way, as ``bulk_create_with_history`` would
 signals and descriptors cost more than writing the row); :class:`Among` looks a batch up.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from operator import itemgetter
 from typing import Any
 
-from django.db import connection, connections, models
+from django.db import connection, models
 from django.db.models.base import ModelState
 from django.db.models.lookups import In
 from simple_history.utils import bulk_create_with_history
@@ -191,35 +191,3 @@ def _copy(table: str, fields: Sequence[models.Field], rows: list[tuple]) -> None
         copy.set_types(types)
         for row in rows:
             copy.write_row(row)
-
-
-class Recompiled:
-    """A read whose SQL is compiled once, then run again for other values of one list.
-
-    ``build(values, *key)`` makes the queryset (a ``values_list``), filtered with
-    :class:`Among` on ``values``. Compiling a queryset costs Django several times what
-    PostgreSQL takes to run it for a few dozen rows, and a read that serves every request
-    of an endpoint has one shape: only the list differs. So on PostgreSQL the SQL is
-    compiled once per ``key``, with a marker list in place of the values, and each run
-    sends that SQL with the list in the marker's place. Elsewhere (where a list is as many
-    placeholders as values) every run builds the queryset.
-    """
-
-    _MARKER = [-7_340_033]
-
-    def __init__(self, build: Callable[..., models.QuerySet]) -> None:
-        self._build = build
-        self._compiled: dict[tuple, tuple[str, list, int]] = {}
-
-    def rows(self, values: Sequence, *, using: str, key: tuple = ()) -> list[tuple]:
-        if connections[using].vendor != "postgresql":
-            return list(self._build(list(values), *key).using(using))
-        compiled = self._compiled.get((using, *key))
-        if compiled is None:
-            sql, marked = self._build(list(self._MARKER), *key).using(using).query.sql_with_params()
-            compiled = (sql, list(marked), list(marked).index(self._MARKER))
-            self._compiled[(using, *key)] = compiled
-        sql, params, position = compiled
-        with connections[using].cursor() as cursor:
-            cursor.execute(sql, [*params[:position], list(values), *params[position + 1 :]])
-            return cursor.fetchall()

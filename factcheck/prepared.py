@@ -15,17 +15,21 @@ again is planned once, and never with a generic plan that guessed its values (a
 statement without parameters has only one plan). The values are inlined by Django's own
 ``compose_sql`` (psycopg's client-side quoting).
 
+:class:`Recompiled` serves reads whose only variable is a list of keys (the matches of a
+similar-claims request): their SQL is compiled by Django once per process, not per request.
+
 Where nothing may be prepared (``DATABASE_PREPARE_THRESHOLD=off``, needed behind a
 pooler that does not keep server sessions for a client: PgBouncer in transaction mode
 before 1.21), the same cursor runs every statement unprepared. Other databases get
 Django's cursor.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connections
+import psycopg
+from django.db import connections, models
 
 
 class _Inlining:
@@ -54,11 +58,41 @@ def prepared_cursor(using: str) -> Iterator[Any]:
         with connection.cursor() as cursor:
             yield cursor
         return
-    import psycopg
-
     connection.ensure_connection()
     # Wrapped as Django wraps the cursors it makes (its stubs type the argument as the wrapper).
     raw: Any = psycopg.Cursor(connection.connection)
     wrapped = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
     with wrapped:
         yield _Inlining(wrapped, connection)
+
+
+class Recompiled:
+    """A read whose SQL is compiled once, then run again for other values of one list.
+
+    ``build(values, *key)`` makes the queryset (a ``values_list``), filtered with
+    ``claims.bulk.Among`` on ``values``. Compiling a queryset costs Django several times what
+    PostgreSQL takes to run it for a few dozen rows, and a read that serves every request
+    of an endpoint has one shape: only the list differs. So on PostgreSQL the SQL is
+    compiled once per ``key``, with a marker list in place of the values, and each run
+    sends that SQL with the list in the marker's place. Elsewhere (where a list is as many
+    placeholders as values) every run builds the queryset.
+    """
+
+    _MARKER = [-7_340_033]
+
+    def __init__(self, build: Callable[..., models.QuerySet]) -> None:
+        self._build = build
+        self._compiled: dict[tuple, tuple[str, list, int]] = {}
+
+    def rows(self, values: Sequence, *, using: str, key: tuple = ()) -> list[tuple]:
+        if connections[using].vendor != "postgresql":
+            return list(self._build(list(values), *key).using(using))
+        compiled = self._compiled.get((using, *key))
+        if compiled is None:
+            sql, marked = self._build(list(self._MARKER), *key).using(using).query.sql_with_params()
+            compiled = (sql, list(marked), list(marked).index(self._MARKER))
+            self._compiled[(using, *key)] = compiled
+        sql, params, position = compiled
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, [*params[:position], list(values), *params[position + 1 :]])
+            return cursor.fetchall()

@@ -18,10 +18,11 @@ import numpy as np
 from django.db import router
 from django.db.models import F, Prefetch, QuerySet
 
+from factcheck.prepared import Recompiled
 from sources.models import Publisher
 
 from .. import visibility
-from ..bulk import Among, Recompiled
+from ..bulk import Among
 from ..models import Claim, Rating, Speaker, Verdict
 from .embedding import DIMENSIONS, embed
 from .index import semantic_index
