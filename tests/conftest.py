@@ -5,9 +5,20 @@ from django.core.management import call_command
 
 from claims.models import Rating
 
+# Overlapping transactions on concurrent connections (see tests/concurrency/conftest.py):
+# the SQLite test database is in memory with a shared cache, where a second connection
+# fails at once with "database table is locked" instead of waiting for the first.
+POSTGRESQL_CONCURRENCY = "postgresql_concurrency"
+
 
 def pytest_configure(config):
     from django.conf import settings
+
+    config.addinivalue_line(
+        "markers",
+        f"{POSTGRESQL_CONCURRENCY}: overlapping transactions on real concurrent connections; "
+        "collected on PostgreSQL only",
+    )
 
     # The live server (browser tests) answers in its own thread; with persistent
     # connections it would keep one open and the test database could not be dropped.
@@ -30,6 +41,17 @@ def pytest_configure(config):
     # No listening connection left open on the test database (it could not be dropped);
     # tests/api/test_revalidation.py starts and stops one where it is tested.
     settings.FACTCHECK_PUBLIC_VERSION_LISTEN = False
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    deselected = [item for item in items if item.get_closest_marker(POSTGRESQL_CONCURRENCY)]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker(POSTGRESQL_CONCURRENCY)]
 
 
 def pytest_report_header(config):

@@ -6,35 +6,15 @@ PostgreSQL gives them that. On SQLite they mean nothing: the project opens every
 transaction with ``BEGIN IMMEDIATE`` (writers queue for the whole database, so no two
 write transactions ever overlap), and the test database is an in-memory, shared-cache
 database on which a second connection fails at once with "database table is locked"
-instead of waiting. So on SQLite they are deselected at collection, not skipped: they
-do not apply there, and CI runs the suite on PostgreSQL as well, where they run.
+instead of waiting. So on SQLite they are deselected at collection (``tests/conftest.py``), not
+skipped: they do not apply there, and CI runs the suite on PostgreSQL as well, where
+they run.
 """
 
 import os
 import random
 
 import pytest
-
-MARKER = "postgresql_concurrency"
-
-
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers",
-        f"{MARKER}: overlapping transactions on real concurrent connections; collected on PostgreSQL only",
-    )
-
-
-def pytest_collection_modifyitems(config, items):
-    from django.conf import settings
-
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        return
-    deselected = [item for item in items if item.get_closest_marker(MARKER)]
-    if deselected:
-        config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if not item.get_closest_marker(MARKER)]
-
 
 SEEDS = pytest.StashKey[list]()
 

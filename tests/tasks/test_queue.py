@@ -38,6 +38,9 @@ def test_queue_check_fails_when_no_worker_runs():
     assert queue_ping.get_backend().supports_get_result
 
 
+# The worker polls the queue on its own connection while the command enqueues and waits:
+# overlapping connections, which the in-memory SQLite test database cannot hold.
+@pytest.mark.postgresql_concurrency
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_queue_check_succeeds_with_a_worker_running(capsys):
     # db_worker's own loop, in a thread (signal handlers are the command's, not the loop's).
