@@ -20,13 +20,14 @@ from factcheck.api.pagination import KeysetPagination, Ordering, by_text, by_tim
 from factcheck.api.renderers import JSONLDRenderer, JSONRenderer
 from factcheck.api.shapes import rows_shown
 from factcheck.api.views import PublicAPIMixin, PublicReadOnlyViewSet, with_last_modified
+from factcheck.prepared import keyed_reads
 from integrations.csv_export import CSVRenderer, stream_list
 
 from .. import visibility
 from ..choices import VerdictStatus
 from ..claimreview import claim_review, data_feed, review_rows, verdicts_for_reviews
 from ..filtersets import ClaimFilterSet, ClaimReviewFeedFilterSet, SpeakerFilterSet, TopicFilterSet, VerdictFilterSet
-from ..models import Appearance, Evidence, Rating, Verdict
+from ..models import Appearance, Claim, Evidence, Rating, Verdict
 from ..public_version import version_sql
 from ..selectors import link_versions, track_records
 from ..visibility import is_desk_member
@@ -265,6 +266,7 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
             raise ValidationError({"ordering": ["Unpublished claims have no publication time: order by updated_at."]})
         return (status,)
 
+    @keyed_reads(Claim)
     def retrieve(self, request, *args, **kwargs):
         claim = self.get_object()
         self.etag_from(claim)
@@ -370,6 +372,7 @@ class VerdictViewSet(FastListMixin, PublicReadOnlyViewSet):
             raise ValidationError({"ordering": ["Unpublished verdicts have no publication time: order by updated_at."]})
         return tuple(sorted(requested))
 
+    @keyed_reads(Verdict)
     def retrieve(self, request, *args, **kwargs):
         verdict = self.get_object()
         self.etag_from(verdict)

@@ -1,10 +1,13 @@
-"""List pages run as statements PostgreSQL plans once per connection (factcheck.prepared).
+"""List pages and details run as statements PostgreSQL plans once per connection (factcheck.prepared).
 
 A page asked for again is served by one prepared statement, with the same bytes as when
 it was planned for each request; a changed record is read by it at once; where preparing
-is off, nothing is prepared. Other databases run the same pages with Django's cursor.
+is off, nothing is prepared. A detail's lookups by key are prepared once and serve other
+keys; the statements after it are sent as before. Other databases run the same pages
+with Django's cursor.
 """
 
+import psycopg
 import pytest
 from django.db import connection
 
@@ -61,3 +64,67 @@ def test_nothing_is_prepared_where_preparing_is_off(client):
             connection.connection.prepare_threshold = threshold
     assert len(pages) == 1
     assert _plans(5) == before
+
+
+def _detail_plans() -> list[tuple[int, int]]:
+    """(generic plans, custom plans) of the prepared statements that look a claim up by its key."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s AND statement LIKE %s",
+            ['%FROM "claims_claim" LEFT OUTER JOIN "claims_speaker"%', '%"claims_claim"."id" = $%'],
+        )
+        return cursor.fetchall()
+
+
+def _detail(verdict) -> str:
+    return f"{API}claims/{verdict.claim_id}/"
+
+
+def test_a_detail_is_looked_up_by_a_statement_planned_once_for_every_key(client):
+    verdicts = published_fact_checks(4, prefix="detail")
+    # Each claim's detail as first built, before anything is prepared.
+    first = {verdict.pk: client.get(_detail(verdict)).content for verdict in verdicts}
+    assert all(b'"text":"detail claim number' in content for content in first.values())
+    for _ in range(3):
+        for verdict in verdicts:
+            assert client.get(_detail(verdict)).content == first[verdict.pk]
+    if connection.vendor == "postgresql":
+        [(generic, custom)] = _detail_plans()
+        # One statement for every claim, prepared once it had run prepare_threshold times
+        # and then planned once for any key.
+        assert generic + custom == 4 * 4 - connection.connection.prepare_threshold
+        assert generic > 0
+        # The request's own statements only: Django's cursors send their values inline again.
+        assert issubclass(connection.connection.cursor_factory, psycopg.ClientCursor)
+    # A change is read at once by the prepared statement.
+    claim = verdicts[0].claim
+    claim.made_in = "A changed place"
+    claim.save()
+    assert client.get(_detail(verdicts[0])).json()["made_in"] == "A changed place"
+
+
+def test_a_missing_detail_leaves_the_connection_as_it_was(client):
+    published_fact_checks(1, prefix="missing")
+    for _ in range(8):
+        assert client.get(f"{API}claims/987654321/").status_code == 404
+    if connection.vendor == "postgresql":
+        assert issubclass(connection.connection.cursor_factory, psycopg.ClientCursor)
+
+
+def test_no_detail_is_prepared_where_preparing_is_off(client):
+    [verdict] = published_fact_checks(1, prefix="detail-off")
+    connection.ensure_connection()
+    threshold = connection.connection.prepare_threshold if connection.vendor == "postgresql" else None
+    before = _detail_plans()
+    try:
+        if connection.vendor == "postgresql":
+            connection.connection.prepare_threshold = None
+        details = {client.get(_detail(verdict)).content for _ in range(8)}
+    finally:
+        if connection.vendor == "postgresql":
+            connection.connection.prepare_threshold = threshold
+    assert len(details) == 1
+    assert _detail_plans() == before
