@@ -18,7 +18,7 @@ from factcheck.api import revalidation
 from factcheck.api.exceptions import ParameterForbidden
 from factcheck.api.pagination import KeysetPagination, Ordering, by_text, by_time
 from factcheck.api.renderers import JSONLDRenderer, JSONRenderer
-from factcheck.api.shapes import rows_shown
+from factcheck.api.shapes import represent, rows_shown
 from factcheck.api.views import PublicAPIMixin, PublicReadOnlyViewSet, with_last_modified
 from factcheck.prepared import keyed_reads
 from integrations.csv_export import CSVRenderer, stream_list
@@ -297,7 +297,7 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
         if withdrawn:
             visibility.show_as_withdrawn(claim, retracted_at=claim.retraction.retracted_at)
         context = {**self.get_serializer_context(), "desk_member": desk_member}
-        response = Response(ClaimDetailSerializer(claim, context=context).data)
+        response = Response(represent(ClaimDetailSerializer, claim, context))
         if withdrawn:
             # Work on a withdrawn claim moves rows the public no longer sees: no Last-Modified
             # rather than a leaky one (the ETag still answers conditional requests).
@@ -382,7 +382,7 @@ class VerdictViewSet(FastListMixin, PublicReadOnlyViewSet):
         context = {**self.get_serializer_context(), "desk_member": self.desk_member}
         if not (visibility.claim_shown_publicly(verdict) or self.desk_member):
             verdict.claim.text = verdict.claim_wording
-        response = Response(VerdictDetailSerializer(verdict, context=context).data)
+        response = Response(represent(VerdictDetailSerializer, verdict, context))
         if not (visibility.claim_shown_publicly(verdict) or self.desk_member):
             # A retracted fact-check's claim is no longer public, yet its text is shown here.
             # The claim's updated_at also moves with work the public may not see (a new quote,
