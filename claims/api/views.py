@@ -18,7 +18,7 @@ from factcheck.api import revalidation
 from factcheck.api.exceptions import ParameterForbidden
 from factcheck.api.pagination import KeysetPagination, Ordering, by_text, by_time
 from factcheck.api.renderers import JSONLDRenderer, JSONRenderer
-from factcheck.api.shapes import represent, rows_shown
+from factcheck.api.shapes import rows_shown
 from factcheck.api.views import PublicAPIMixin, PublicReadOnlyViewSet, with_last_modified
 from factcheck.prepared import keyed_reads
 from integrations.csv_export import CSVRenderer, stream_list
@@ -296,8 +296,7 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
         withdrawn = claim.retraction is not None and not desk_member
         if withdrawn:
             visibility.show_as_withdrawn(claim, retracted_at=claim.retraction.retracted_at)
-        context = {**self.get_serializer_context(), "desk_member": desk_member}
-        response = Response(represent(ClaimDetailSerializer, claim, context))
+        response = Response(self.represent(claim, desk_member=desk_member))
         if withdrawn:
             # Work on a withdrawn claim moves rows the public no longer sees: no Last-Modified
             # rather than a leaky one (the ETag still answers conditional requests).
@@ -379,10 +378,9 @@ class VerdictViewSet(FastListMixin, PublicReadOnlyViewSet):
         # The versions this one corrects and is corrected by, in one query.
         versions = Verdict.objects.filter(Q(pk=verdict.supersedes_id) | Q(supersedes=verdict)).select_related("rating")
         link_versions([verdict, *versions])
-        context = {**self.get_serializer_context(), "desk_member": self.desk_member}
         if not (visibility.claim_shown_publicly(verdict) or self.desk_member):
             verdict.claim.text = verdict.claim_wording
-        response = Response(represent(VerdictDetailSerializer, verdict, context))
+        response = Response(self.represent(verdict, desk_member=self.desk_member))
         if not (visibility.claim_shown_publicly(verdict) or self.desk_member):
             # A retracted fact-check's claim is no longer public, yet its text is shown here.
             # The claim's updated_at also moves with work the public may not see (a new quote,
@@ -440,7 +438,7 @@ class SpeakerViewSet(PublicReadOnlyViewSet):
     def retrieve(self, request, *args, **kwargs):
         # No Last-Modified: the track record changes with verdicts the speaker row does not know of.
         speaker = self._with_track_records([self.get_object()])[0]
-        return Response(self.get_serializer(speaker).data)
+        return Response(self.represent(speaker))
 
 
 class TopicPagination(KeysetPagination):

@@ -182,7 +182,7 @@ def serializer_for(shape: Shape) -> type[ModelSerializer]:
 _bound = threading.local()
 
 
-def represent(serializer_class: type[serializers.Serializer], instance, context: dict) -> dict:
+def represent(serializer_class: type[serializers.BaseSerializer], instance, context: dict) -> dict:
     """``serializer_class(instance, context=context).data``, from a serializer built once per thread.
 
     A serializer copies and binds every field of itself and of each serializer it nests

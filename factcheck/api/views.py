@@ -22,6 +22,7 @@ from . import revalidation
 from .pagination import KeysetPagination
 from .renderers import JSONRenderer
 from .schema import PublicAPISchema
+from .shapes import represent
 
 # The longest query string the API reads, in characters once decoded: above the longest
 # request the documented parameter limits allow (tests/api/test_limits.py checks it against
@@ -230,4 +231,8 @@ class PublicReadOnlyViewSet(PublicAPIMixin, viewsets.ReadOnlyModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
-        return with_last_modified(Response(self.get_serializer(instance).data), instance)
+        return with_last_modified(Response(self.represent(instance)), instance)
+
+    def represent(self, instance, **context) -> dict:
+        """A detail as the endpoint's serializer writes it, from the serializer this thread keeps."""
+        return represent(self.get_serializer_class(), instance, {**self.get_serializer_context(), **context})

@@ -46,7 +46,7 @@ class SourceViewSet(PublicReadOnlyViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         source = self.get_object()
-        return with_last_modified(Response(self.get_serializer(source).data), *rows_shown(SOURCE, source))
+        return with_last_modified(Response(self.represent(source)), *rows_shown(SOURCE, source))
 
 
 @extend_schema_view(
