@@ -13,8 +13,24 @@ graphene oxide" against "...contain microchips that track people") score 0.54 at
 median, 0.80 at the 95th percentile and up to 0.94, so a link needs more than the desk's
 near-duplicate warning
 (``selectors.DUPLICATE_THRESHOLD``, which only asks a person to look).
+
+An import writes in batches, and a review may restate a claim an earlier batch created:
+:class:`Linking` hands the matching index the claims each batch creates, as they are
+written, rather than have the next batch's sync read them back. Embedding them and filing
+their lexemes is the index's work, not the database's: it runs in a thread of its own
+while the database writes the rest of the batch, and the next batch waits for it.
 """
 
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from django.db import router
+from django.db.models import F
+from django.db.models.expressions import RawSQL
+
+from ..bulk import Among
+from ..models import Claim
+from .index import loaded_index
+from .lexical import document_lexemes_sql
 from .selectors import best_matches
 
 LINK_THRESHOLD = 0.95
@@ -36,3 +52,63 @@ def claims_to_link(statements: list[tuple[str, str]]) -> list[int | None]:
         public_only=False,
     )
     return [match.claim_id if match is not None else None for match in best]
+
+
+class Linking:
+    """One import's linking: :func:`claims_to_link` for each batch, and the claims it creates
+    handed to the matching index (see the module docstring). ``close`` when the import ends."""
+
+    def __init__(self) -> None:
+        self._executor: ThreadPoolExecutor | None = None
+        self._taking: Future | None = None
+
+    def link(self, statements: list[tuple[str, str]]) -> list[int | None]:
+        """:func:`claims_to_link`, once the index holds the claims the earlier batches created."""
+        self.wait()
+        return claims_to_link(statements)
+
+    def created(self, claims: list[Claim]) -> None:
+        """Hand the index these claims, just written with a published review each.
+
+        Only the index the import's linking reads, when that is the database written to (a
+        replica sees the claims once they are committed and replicated, through its sync),
+        and only once loaded (its first sync reads them). Their lexemes are the database's
+        (the generated ``match_document``): read here, on the import's connection, which
+        alone sees them before the commit.
+        """
+        using = router.db_for_read(Claim)
+        index = loaded_index(using)
+        if not claims or index is None or using != router.db_for_write(Claim):
+            return
+        lexemes_sql = document_lexemes_sql(using)
+        rows: list[tuple]
+        if lexemes_sql is None:
+            rows = [(claim.pk, claim.text, claim.language, claim.updated_at, True) for claim in claims]
+        else:
+            lexemes = dict(
+                Claim.objects.using(using)
+                .filter(Among(F("pk"), [claim.pk for claim in claims]))
+                .annotate(lexemes=RawSQL(lexemes_sql, []))
+                .values_list("pk", "lexemes")
+            )
+            rows = [
+                (claim.pk, claim.text, claim.language, claim.updated_at, True, lexemes[claim.pk]) for claim in claims
+            ]
+        self.wait()
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-linking")
+        self._taking = self._executor.submit(index.take, rows)
+
+    def wait(self) -> None:
+        """Wait for the index to hold what it was handed (raising what went wrong there)."""
+        taking, self._taking = self._taking, None
+        if taking is not None:
+            taking.result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            if self._executor is not None:
+                self._executor.shutdown()
+                self._executor = None
