@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from ..bulk import Among
 from .embedding import DIMENSIONS, embed
-from .lexical import Postings, document_lexemes_sql, python_lexemes
+from .lexical import Postings, document_lexemes_sql, python_lexemes, sorted_unique
 
 EXACT_BELOW = 20_000
 PROBES = 48
@@ -99,6 +99,7 @@ class SemanticIndex:
         self.postings = Postings()
         self._languages_present: dict[bool, list[str]] = {}
         self._float_vectors: np.ndarray | None = None
+        self._recent: tuple[np.ndarray, np.ndarray] | None = None
 
     # Memory -----------------------------------------------------------------------------
 
@@ -131,6 +132,7 @@ class SemanticIndex:
         self.vectors[rows] = np.rint(vectors / scales[:, None]).astype(np.int8)
         self.scales[rows] = scales
         self._float_vectors = None
+        self._recent = None
 
     def _vectors(self, rows) -> np.ndarray:
         return self.vectors[rows].astype(np.float32) * np.asarray(self.scales[rows])[..., None]
@@ -163,7 +165,7 @@ class SemanticIndex:
                 present = self.languages[: self.count]
                 if public_only:
                     present = present[self.public[: self.count]]
-                codes = set(np.unique(present).tolist())
+                codes = set(sorted_unique(present).tolist())
                 self._languages_present[public_only] = sorted(
                     code for code, number in self.language_codes.items() if number in codes
                 )
@@ -268,6 +270,7 @@ class SemanticIndex:
         # Rows changed while the table was read are taken by the next sync.
         self.watermark = started
         self.recent.clear()
+        self._recent = None
         self.partition()
         return total
 
@@ -353,6 +356,7 @@ class SemanticIndex:
         """
         n = self.count
         self.recent.clear()
+        self._recent = None
         if n < EXACT_BELOW:
             self.centroids = None
             return
@@ -381,6 +385,14 @@ class SemanticIndex:
         self.coarse_scales = self.scales[self.partition_rows]
         self.centroids = centroids
 
+    def _recent_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """The rows changed since grouping, ascending, and their coarse vectors: kept until a vector
+        changes (an import adds thousands, and each of its searches scans them all)."""
+        if self._recent is None:
+            rows = np.asarray(sorted(self.recent), dtype=np.int64)
+            self._recent = (rows, self._coarse_vectors(rows))
+        return self._recent
+
     def _coarse_vectors(self, rows) -> np.ndarray:
         return self.vectors[rows, :COARSE_DIMENSIONS].astype(np.float32) * self.scales[rows][:, None]
 
@@ -398,10 +410,11 @@ class SemanticIndex:
         found, coarse = np.concatenate(rows), np.concatenate(scores)
         if self.recent:
             # A row changed since grouping is scored from its current vector, once.
-            recent = np.fromiter(self.recent, dtype=np.int64)
-            kept = ~np.isin(found, recent)
+            recent, recent_vectors = self._recent_vectors()
+            at = np.minimum(np.searchsorted(recent, found), len(recent) - 1)
+            kept = recent[at] != found
             found = np.concatenate([found[kept], recent])
-            coarse = np.concatenate([coarse[kept], self._coarse_vectors(recent) @ coarse_query])
+            coarse = np.concatenate([coarse[kept], recent_vectors @ coarse_query])
         keep = self._allowed(found, public_only=public_only, language=language)
         return found[keep], coarse[keep]
 

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from django.utils import timezone
 
@@ -105,3 +106,49 @@ def test_importing_again_leaves_a_claim_an_earlier_batch_created_and_a_later_one
     refreshed = Claim.objects.get()
     assert refreshed.text == ON_FILE
     assert refreshed.updated_at == claim.updated_at and refreshed.version == claim.version
+
+
+def test_the_index_holds_the_claims_an_import_created_as_reading_them_back_would(monkeypatch):
+    # Each batch hands the matching index the claims it created (claims.matching.imports.Linking)
+    # instead of the next batch's sync reading them back: the last batch's too.
+    from claims.matching.index import SemanticIndex, loaded_index
+
+    monkeypatch.setattr("claims.importing.run.BATCH", 2)
+    make_claim(text=ON_FILE, language="en")
+    statements = [
+        ("The minimum wage has doubled since 2010.", "en"),
+        ("Crime in the capital fell by a third last year.", "en"),
+        ("El desempleo juvenil bajó al 20 por ciento.", "es"),
+        ("Wind farms now supply half of the country's electricity.", "en"),
+        ("The new bridge cost twice its budget.", None),
+    ]
+    feed = json_input(
+        "reviews.json",
+        [
+            review(POLITIFACT, url=f"https://www.politifact.com/factchecks/{n}/", claimReviewed=text, inLanguage=lang)
+            for n, (text, lang) in enumerate(statements)
+        ],
+    )
+    assert outcome(run(feed), "claims") == {"created": 5}
+
+    index = loaded_index("default")
+    assert index is not None and index.count == 6
+    assert index.sync(force=True) == 0  # nothing of theirs left to read
+    read_back = SemanticIndex()
+    read_back.sync(force=True)
+    assert read_back.ids[: read_back.count].tolist() == index.ids[: index.count].tolist()
+    assert read_back.stamps[:6].tolist() == index.stamps[:6].tolist()
+    assert read_back.public[:6].tolist() == index.public[:6].tolist()
+    np.testing.assert_allclose(read_back._vectors(slice(0, 6)), index._vectors(slice(0, 6)), atol=1e-6)
+    for row in range(6):
+        assert _language(read_back, row) == _language(index, row)
+        assert _lexemes(read_back, row) == _lexemes(index, row)
+
+
+def _language(index, row: int) -> str:
+    return next(code for code, number in index.language_codes.items() if number == index.languages[row])
+
+
+def _lexemes(index, row: int) -> set[str]:
+    words = {number: word for word, number in index.postings.vocabulary.items()}
+    return {words[number] for number in index.postings.lexemes_of(row).tolist()}
