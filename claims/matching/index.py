@@ -99,7 +99,7 @@ class SemanticIndex:
         self.postings = Postings()
         self._languages_present: dict[bool, list[str]] = {}
         self._float_vectors: np.ndarray | None = None
-        self._recent: tuple[np.ndarray, np.ndarray] | None = None
+        self._recent: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     # Memory -----------------------------------------------------------------------------
 
@@ -385,12 +385,12 @@ class SemanticIndex:
         self.coarse_scales = self.scales[self.partition_rows]
         self.centroids = centroids
 
-    def _recent_vectors(self) -> tuple[np.ndarray, np.ndarray]:
-        """The rows changed since grouping, ascending, and their coarse vectors: kept until a vector
-        changes (an import adds thousands, and each of its searches scans them all)."""
+    def _recent_vectors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows changed since grouping, the same ascending, and their coarse vectors: kept until a
+        vector changes (an import adds thousands, and each of its searches scans them all)."""
         if self._recent is None:
-            rows = np.asarray(sorted(self.recent), dtype=np.int64)
-            self._recent = (rows, self._coarse_vectors(rows))
+            rows = np.fromiter(self.recent, dtype=np.int64)
+            self._recent = (rows, np.sort(rows), self._coarse_vectors(rows))
         return self._recent
 
     def _coarse_vectors(self, rows) -> np.ndarray:
@@ -410,9 +410,9 @@ class SemanticIndex:
         found, coarse = np.concatenate(rows), np.concatenate(scores)
         if self.recent:
             # A row changed since grouping is scored from its current vector, once.
-            recent, recent_vectors = self._recent_vectors()
-            at = np.minimum(np.searchsorted(recent, found), len(recent) - 1)
-            kept = recent[at] != found
+            recent, ascending, recent_vectors = self._recent_vectors()
+            at = np.minimum(np.searchsorted(ascending, found), len(ascending) - 1)
+            kept = ascending[at] != found
             found = np.concatenate([found[kept], recent])
             coarse = np.concatenate([coarse[kept], recent_vectors @ coarse_query])
         keep = self._allowed(found, public_only=public_only, language=language)
