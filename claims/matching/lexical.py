@@ -417,16 +417,18 @@ class Postings:
         pair_owners, pair_rows = self._holders(owners[taken], ids[taken])
         if not len(pair_rows):
             return empty, empty
-        rows_held = int(pair_rows.max()) + 1
-        pairs = sorted_unique(pair_owners * rows_held + pair_rows)
-        pair_owners, pair_rows = pairs // rows_held, pairs % rows_held
         if allowed is not None:
             keep = allowed(pair_owners, pair_rows)
             pair_owners, pair_rows = pair_owners[keep], pair_rows[keep]
         if not len(pair_rows):
             return empty, empty
+        # The rows reached, ascending, and each pair's among them (marked, not sorted: a batch of
+        # statements reaches a good part of the table through its common words, some rows many times).
+        reached = np.zeros(int(pair_rows.max()) + 1, dtype=bool)
+        reached[pair_rows] = True
+        rows = np.flatnonzero(reached)
+        pair_row_at = (np.cumsum(reached) - 1)[pair_rows]
         # The cosine of each pair, from its row's lexemes found among its statement's.
-        rows, pair_row_at = np.unique(pair_rows, return_inverse=True)
         lengths, flat = self._documents(rows)
         row_squares = self.weights(flat) ** 2
         # minlength: a row edited since may hold no lexeme now.
@@ -440,7 +442,10 @@ class Postings:
         close = (row_of_pair >= needed * statement_norms * (1 - 1e-9)) & (
             row_of_pair * needed <= statement_norms * (1 + 1e-9)
         )
-        pair_owners, pair_rows, pair_row_at = pair_owners[close], pair_rows[close], pair_row_at[close]
+        # Each pair once (a row holding several of a statement's words was reached as often).
+        pairs = sorted_unique(pair_owners[close] * len(rows) + pair_row_at[close])
+        pair_owners, pair_row_at = pairs // len(rows), pairs % len(rows)
+        pair_rows = rows[pair_row_at]
         starts = np.cumsum(lengths) - lengths
         per_pair = lengths[pair_row_at]
         at = np.repeat(starts[pair_row_at] - (np.cumsum(per_pair) - per_pair), per_pair) + np.arange(per_pair.sum())
