@@ -139,9 +139,12 @@ class Writer(RelatedRows):
         self.mapper = mapper
         self.linking = Linking()
 
-    def close(self) -> None:
-        """Wait for the work a batch left running (the matching index taking its claims)."""
-        self.linking.close()
+    def __enter__(self) -> "Writer":
+        return self
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        # The work a batch left running (the matching index taking its claims) ends with the import.
+        self.linking.close(failed=error_type is not None)
 
     def write(self, reviews: list[Review]) -> None:
         publishers = {work.publisher: "" for review in reviews for work in review.appearances if work.publisher}

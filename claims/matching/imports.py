@@ -105,9 +105,14 @@ class Linking:
         if taking is not None:
             taking.result()
 
-    def close(self) -> None:
+    def close(self, *, failed: bool = False) -> None:
+        """Wait for the index, then stop the thread. ``failed``: the import is failing anyway,
+        and its own error, not the index's, is the one to report."""
         try:
             self.wait()
+        except Exception:
+            if not failed:
+                raise
         finally:
             if self._executor is not None:
                 self._executor.shutdown()
