@@ -143,7 +143,7 @@ class Writer(RelatedRows):
         return self
 
     def __exit__(self, error_type, error, traceback) -> None:
-        # The work a batch left running (the matching index taking its claims) ends with the import.
+        # The work a batch left running (embedding its claims for the next) ends with the import.
         self.linking.close(failed=error_type is not None)
 
     def write(self, reviews: list[Review]) -> None:
@@ -278,7 +278,7 @@ class Writer(RelatedRows):
                 raise WorkflowError(f"Cannot publish the review {verdict.review_url} without {', '.join(missing)}.")
         self._created(Claim, new_claims, "claims")
         self.new_claim_ids = {claim.pk for claim in new_claims}
-        # Later batches may restate these: the index takes them while the rest is written.
+        # Later batches may restate these: they are embedded for the index while the rest is written.
         self.linking.created(new_claims)
         for claim, verdict in new_verdicts:
             verdict.claim_id = claim.pk

@@ -15,10 +15,12 @@ near-duplicate warning
 (``selectors.DUPLICATE_THRESHOLD``, which only asks a person to look).
 
 An import writes in batches, and a review may restate a claim an earlier batch created:
-:class:`Linking` hands the matching index the claims each batch creates, as they are
-written, rather than have the next batch's sync read them back. Embedding them and filing
-their lexemes is the index's work, not the database's: it runs in a thread of its own
-while the database writes the rest of the batch, and the next batch waits for it.
+:class:`Linking` hands the matching index the claims each batch created before the next
+batch is linked, rather than have that batch's sync read them back. They are embedded in a
+thread of their own while the database writes the rest of their batch (embedding is the
+index's work, not the database's). The last batch's claims are not handed over: as before,
+the index learns of an import's last claims by its sync once they are committed, so a dry
+run or a failed import leaves nothing of its own in it.
 """
 
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,7 +31,8 @@ from django.db.models.expressions import RawSQL
 
 from ..bulk import Among
 from ..models import Claim
-from .index import loaded_index
+from .embedding import embed
+from .index import SemanticIndex, loaded_index
 from .lexical import document_lexemes_sql
 from .selectors import best_matches
 
@@ -55,22 +58,27 @@ def claims_to_link(statements: list[tuple[str, str]]) -> list[int | None]:
 
 
 class Linking:
-    """One import's linking: :func:`claims_to_link` for each batch, and the claims it creates
-    handed to the matching index (see the module docstring). ``close`` when the import ends."""
+    """One import's linking: :func:`claims_to_link` for each batch, the claims the earlier batches
+    created handed to the matching index first (see the module docstring). ``close`` when the
+    import ends."""
 
     def __init__(self) -> None:
         self._executor: ThreadPoolExecutor | None = None
-        self._taking: Future | None = None
+        # The claims a batch created, waiting for the next: (index, their rows, their vectors).
+        self._waiting: tuple[SemanticIndex, list[tuple], Future] | None = None
 
     def link(self, statements: list[tuple[str, str]]) -> list[int | None]:
         """:func:`claims_to_link`, once the index holds the claims the earlier batches created."""
-        self.wait()
+        if self._waiting is not None:
+            index, rows, vectors = self._waiting
+            self._waiting = None
+            index.take(rows, vectors.result())
         return claims_to_link(statements)
 
     def created(self, claims: list[Claim]) -> None:
-        """Hand the index these claims, just written with a published review each.
+        """Embed these claims, just written with a published review each, for the next batch.
 
-        Only the index the import's linking reads, when that is the database written to (a
+        Only for the index the import's linking reads, when that is the database written to (a
         replica sees the claims once they are committed and replicated, through its sync),
         and only once loaded (its first sync reads them). Their lexemes are the database's
         (the generated ``match_document``): read here, on the import's connection, which
@@ -94,22 +102,17 @@ class Linking:
             rows = [
                 (claim.pk, claim.text, claim.language, claim.updated_at, True, lexemes[claim.pk]) for claim in claims
             ]
-        self.wait()
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-linking")
-        self._taking = self._executor.submit(index.take, rows)
-
-    def wait(self) -> None:
-        """Wait for the index to hold what it was handed (raising what went wrong there)."""
-        taking, self._taking = self._taking, None
-        if taking is not None:
-            taking.result()
+        self._waiting = (index, rows, self._executor.submit(embed, [claim.text for claim in claims]))
 
     def close(self, *, failed: bool = False) -> None:
-        """Wait for the index, then stop the thread. ``failed``: the import is failing anyway,
-        and its own error, not the index's, is the one to report."""
+        """Stop the thread, once it has embedded what it was given (raising what went wrong there,
+        unless ``failed``: the import is failing anyway, and its own error is the one to report)."""
+        waiting, self._waiting = self._waiting, None
         try:
-            self.wait()
+            if waiting is not None:
+                waiting[2].result()
         except Exception:
             if not failed:
                 raise

@@ -192,17 +192,18 @@ class SemanticIndex:
             self.synced_at = started
             return changed
 
-    def take(self, rows) -> int:
-        """Take in claims a writer has just written, as ``_rows`` reads them, without reading them back.
+    def take(self, rows, vectors: np.ndarray) -> int:
+        """Take in claims a writer has written, as ``_rows`` reads them, with their vectors (``embed``'s,
+        one a row), without reading them back.
 
-        An import hands over the claims it creates (claims.matching.imports): the next sync
+        An import hands over the claims it created (claims.matching.imports): the next sync
         finds them held with the timestamps they carry and reads only those timestamps.
         Nothing is taken before the first sync, which loads the whole table anyway.
         """
         with self.lock:
             if self.watermark is None:
                 return 0
-            return self._apply(rows)
+            return self._apply(rows, vectors=vectors)
 
     def _rows(self, queryset):
         """(id, text, language, updated_at, is public, lexemes) of each claim; lexemes None where Python parses."""
@@ -274,23 +275,27 @@ class SemanticIndex:
         self.partition()
         return total
 
-    def _apply(self, rows, *, loading: bool = False) -> int:
-        """Take in these rows (see ``_rows``): new claims are appended, changed ones re-embedded."""
+    def _apply(self, rows, *, loading: bool = False, vectors: np.ndarray | None = None) -> int:
+        """Take in these rows (see ``_rows``): new claims are appended, changed ones re-embedded
+        (or given ``vectors``, one a row)."""
         rows = list(rows)
         if not rows:
             return 0
         new_rows, changed = [], []
-        for row_values in rows:
+        new_at, changed_at = [], []  # their positions in rows
+        for position, row_values in enumerate(rows):
             claim_id, text, language, updated_at, is_public = row_values[:5]
             stamp = _stamp(updated_at)
             row = self._row(claim_id)
             if row is None:
                 new_rows.append((claim_id, text, language, stamp, is_public, self._lexemes(row_values)))
+                new_at.append(position)
             elif self.stamps[row] != stamp:
                 changed.append((row, text, language, stamp, is_public, self._lexemes(row_values)))
+                changed_at.append(position)
         if changed:
-            vectors = embed([text for _, text, *_ in changed])
-            self._store([row for row, *_ in changed], vectors)
+            changed_vectors = embed([text for _, text, *_ in changed]) if vectors is None else vectors[changed_at]
+            self._store([row for row, *_ in changed], changed_vectors)
             for row, _, language, stamp, is_public, lexemes in changed:
                 was_public = bool(self.public[row])
                 self.postings.set_row(row, lexemes, was_public=was_public, is_public=is_public, new=False)
@@ -299,7 +304,7 @@ class SemanticIndex:
                 self.public[row] = is_public
                 self.recent.add(row)
         if new_rows:
-            self._append(new_rows, loading=loading)
+            self._append(new_rows, loading=loading, vectors=None if vectors is None else vectors[new_at])
         self._languages_present.clear()
         if not loading:
             if self.postings.needs_rebuild():
@@ -307,9 +312,10 @@ class SemanticIndex:
             self._repartition_if_stale()
         return len(new_rows) + len(changed)
 
-    def _append(self, new_rows: list, *, loading: bool) -> None:
+    def _append(self, new_rows: list, *, loading: bool, vectors: np.ndarray | None = None) -> None:
         self._reserve(len(new_rows))
-        vectors = embed([text for _, text, *_ in new_rows])
+        if vectors is None:
+            vectors = embed([text for _, text, *_ in new_rows])
         last_id = self.ids[self.count - 1] if self.count else -1
         in_order = True
         if loading:
