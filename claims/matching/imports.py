@@ -20,7 +20,7 @@ batch is linked, rather than have that batch's sync read them back. They are emb
 thread of their own while the database writes the rest of their batch (embedding is the
 index's work, not the database's). The last batch's claims are not handed over: as before,
 the index learns of an import's last claims by its sync once they are committed, so a dry
-run or a failed import leaves nothing of its own in it.
+run or a failed import leaves in it no more than it did (nothing, for an import of one batch).
 """
 
 from concurrent.futures import Future, ThreadPoolExecutor
