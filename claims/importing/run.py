@@ -89,8 +89,9 @@ def import_claimreview(
                 # pass at commit rather than flushing every few thousand rows.
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL gin_pending_list_limit = 65536")
-            for batch in reviews.batches():
-                writer.write(batch)
+            with writer:
+                for batch in reviews.batches():
+                    writer.write(batch)
             summary.imported = len(reviews)
             if dry_run:
                 transaction.set_rollback(True)

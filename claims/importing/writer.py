@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from claims.bulk import Among, new_instance
 from claims.choices import CURRENT_VERDICT_STATUSES, VerdictStatus
-from claims.matching.imports import claims_to_link
+from claims.matching.imports import Linking
 from claims.models import Appearance, Claim, Verdict
 from claims.ratingmap import RatingMapper
 from claims.services import WorkflowError, missing_for_submission, public_record_changed
@@ -137,6 +137,14 @@ class Writer(RelatedRows):
     def __init__(self, summary: ImportSummary, mapper: RatingMapper, reason: str, actor):
         super().__init__(summary, reason, actor)
         self.mapper = mapper
+        self.linking = Linking()
+
+    def __enter__(self) -> "Writer":
+        return self
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        # The work a batch left running (embedding its claims for the next) ends with the import.
+        self.linking.close(failed=error_type is not None)
 
     def write(self, reviews: list[Review]) -> None:
         publishers = {work.publisher: "" for review in reviews for work in review.appearances if work.publisher}
@@ -178,7 +186,7 @@ class Writer(RelatedRows):
             for review in reviews
             if review.group not in group_claim and review.key not in existing and review.key not in desk_own
         }
-        linked = claims_to_link([(review.claim_text, review.language) for review in unplaced.values()])
+        linked = self.linking.link([(review.claim_text, review.language) for review in unplaced.values()])
         linked_claims: set[int] = set()
         for group, claim_id in zip(unplaced, linked, strict=True):
             if claim_id is not None:
@@ -270,6 +278,8 @@ class Writer(RelatedRows):
                 raise WorkflowError(f"Cannot publish the review {verdict.review_url} without {', '.join(missing)}.")
         self._created(Claim, new_claims, "claims")
         self.new_claim_ids = {claim.pk for claim in new_claims}
+        # Later batches may restate these: they are embedded for the index while the rest is written.
+        self.linking.created(new_claims)
         for claim, verdict in new_verdicts:
             verdict.claim_id = claim.pk
         self._created(Verdict, [verdict for _, verdict in new_verdicts], "reviews")

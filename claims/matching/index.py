@@ -28,17 +28,18 @@ database through the visibility policy before anyone sees it.
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.conf import settings
+from django.db import connections
 from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from ..bulk import Among
 from .embedding import DIMENSIONS, embed
-from .lexical import Postings, document_lexemes_sql, python_lexemes
+from .lexical import Postings, document_lexemes_sql, python_lexemes, sorted_unique
 
 EXACT_BELOW = 20_000
 PROBES = 48
@@ -54,6 +55,9 @@ LEVELS = 127
 # Claims committed this long after their updated_at was stamped are still picked up.
 SYNC_OVERLAP = timedelta(seconds=30)
 LOAD_CHUNK = 20_000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# A claim's updated_at as _stamp counts it, in PostgreSQL (extract gives an exact numeric).
+STAMP_SQL = "(extract(epoch FROM claims_claim.updated_at) * 1000000)::bigint"
 
 
 def _setting(name: str, default):
@@ -95,6 +99,7 @@ class SemanticIndex:
         self.postings = Postings()
         self._languages_present: dict[bool, list[str]] = {}
         self._float_vectors: np.ndarray | None = None
+        self._recent: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     # Memory -----------------------------------------------------------------------------
 
@@ -127,6 +132,7 @@ class SemanticIndex:
         self.vectors[rows] = np.rint(vectors / scales[:, None]).astype(np.int8)
         self.scales[rows] = scales
         self._float_vectors = None
+        self._recent = None
 
     def _vectors(self, rows) -> np.ndarray:
         return self.vectors[rows].astype(np.float32) * np.asarray(self.scales[rows])[..., None]
@@ -144,7 +150,7 @@ class SemanticIndex:
             return row
         return None
 
-    def _rows_of(self, claim_ids: list[int]) -> np.ndarray:
+    def _rows_of(self, claim_ids: list[int] | np.ndarray) -> np.ndarray:
         """The row of each claim, -1 for claims the index does not hold (one search for all)."""
         ids = np.asarray(claim_ids, dtype=np.int64)
         rows = np.minimum(np.searchsorted(self.ids[: self.count], ids), max(self.count - 1, 0))
@@ -159,7 +165,7 @@ class SemanticIndex:
                 present = self.languages[: self.count]
                 if public_only:
                     present = present[self.public[: self.count]]
-                codes = set(np.unique(present).tolist())
+                codes = set(sorted_unique(present).tolist())
                 self._languages_present[public_only] = sorted(
                     code for code, number in self.language_codes.items() if number in codes
                 )
@@ -185,6 +191,19 @@ class SemanticIndex:
                 self.watermark = until
             self.synced_at = started
             return changed
+
+    def take(self, rows, vectors: np.ndarray) -> int:
+        """Take in claims a writer has written, as ``_rows`` reads them, with their vectors (``embed``'s,
+        one a row), without reading them back.
+
+        An import hands over the claims it created (claims.matching.imports): the next sync
+        finds them held with the timestamps they carry and reads only those timestamps.
+        Nothing is taken before the first sync, which loads the whole table anyway.
+        """
+        with self.lock:
+            if self.watermark is None:
+                return 0
+            return self._apply(rows, vectors=vectors)
 
     def _rows(self, queryset):
         """(id, text, language, updated_at, is public, lexemes) of each claim; lexemes None where Python parses."""
@@ -214,15 +233,21 @@ class SemanticIndex:
 
         last_id = int(self.ids[self.count - 1]) if self.count else 0
         changed = Q(updated_at__gt=since - SYNC_OVERLAP, updated_at__lte=until) | Q(pk__gt=last_id)
-        stamped = list(Claim.objects.using(self.using).filter(changed).values_list("pk", "updated_at"))
+        claims = Claim.objects.using(self.using).filter(changed)
+        if connections[self.using].vendor == "postgresql":
+            # The stamps as PostgreSQL counts them (exactly, as _stamp does): tens of thousands
+            # of integers cost far less to read than as many timestamps.
+            stamped = list(claims.annotate(stamp=RawSQL(STAMP_SQL, [])).values_list("pk", "stamp"))
+        else:
+            stamped = [(pk, _stamp(updated_at)) for pk, updated_at in claims.values_list("pk", "updated_at")]
         if not stamped:
             return []
-        rows = self._rows_of([claim_id for claim_id, _ in stamped])
-        stamps = np.asarray([_stamp(updated_at) for _, updated_at in stamped], dtype=np.int64)
+        read = np.asarray(stamped, dtype=np.int64)
+        rows = self._rows_of(read[:, 0])
         moved = rows < 0
         held = ~moved
-        moved[held] = self.stamps[rows[held]] != stamps[held]
-        ids = [claim_id for (claim_id, _), read in zip(stamped, moved.tolist(), strict=True) if read]
+        moved[held] = self.stamps[rows[held]] != read[held, 1]
+        ids = read[moved, 0].tolist()
         if not ids:
             return []
         return self._rows(Claim.objects.filter(Among(F("pk"), ids))).order_by("id")
@@ -246,26 +271,31 @@ class SemanticIndex:
         # Rows changed while the table was read are taken by the next sync.
         self.watermark = started
         self.recent.clear()
+        self._recent = None
         self.partition()
         return total
 
-    def _apply(self, rows, *, loading: bool = False) -> int:
-        """Take in these rows (see ``_rows``): new claims are appended, changed ones re-embedded."""
+    def _apply(self, rows, *, loading: bool = False, vectors: np.ndarray | None = None) -> int:
+        """Take in these rows (see ``_rows``): new claims are appended, changed ones re-embedded
+        (or given ``vectors``, one a row)."""
         rows = list(rows)
         if not rows:
             return 0
         new_rows, changed = [], []
-        for row_values in rows:
+        new_at, changed_at = [], []  # their positions in rows
+        for position, row_values in enumerate(rows):
             claim_id, text, language, updated_at, is_public = row_values[:5]
             stamp = _stamp(updated_at)
             row = self._row(claim_id)
             if row is None:
                 new_rows.append((claim_id, text, language, stamp, is_public, self._lexemes(row_values)))
+                new_at.append(position)
             elif self.stamps[row] != stamp:
                 changed.append((row, text, language, stamp, is_public, self._lexemes(row_values)))
+                changed_at.append(position)
         if changed:
-            vectors = embed([text for _, text, *_ in changed])
-            self._store([row for row, *_ in changed], vectors)
+            changed_vectors = embed([text for _, text, *_ in changed]) if vectors is None else vectors[changed_at]
+            self._store([row for row, *_ in changed], changed_vectors)
             for row, _, language, stamp, is_public, lexemes in changed:
                 was_public = bool(self.public[row])
                 self.postings.set_row(row, lexemes, was_public=was_public, is_public=is_public, new=False)
@@ -274,7 +304,7 @@ class SemanticIndex:
                 self.public[row] = is_public
                 self.recent.add(row)
         if new_rows:
-            self._append(new_rows, loading=loading)
+            self._append(new_rows, loading=loading, vectors=None if vectors is None else vectors[new_at])
         self._languages_present.clear()
         if not loading:
             if self.postings.needs_rebuild():
@@ -282,9 +312,10 @@ class SemanticIndex:
             self._repartition_if_stale()
         return len(new_rows) + len(changed)
 
-    def _append(self, new_rows: list, *, loading: bool) -> None:
+    def _append(self, new_rows: list, *, loading: bool, vectors: np.ndarray | None = None) -> None:
         self._reserve(len(new_rows))
-        vectors = embed([text for _, text, *_ in new_rows])
+        if vectors is None:
+            vectors = embed([text for _, text, *_ in new_rows])
         last_id = self.ids[self.count - 1] if self.count else -1
         in_order = True
         if loading:
@@ -331,6 +362,7 @@ class SemanticIndex:
         """
         n = self.count
         self.recent.clear()
+        self._recent = None
         if n < EXACT_BELOW:
             self.centroids = None
             return
@@ -359,6 +391,14 @@ class SemanticIndex:
         self.coarse_scales = self.scales[self.partition_rows]
         self.centroids = centroids
 
+    def _recent_vectors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows changed since grouping, the same ascending, and their coarse vectors: kept until a
+        vector changes (an import adds thousands, and each of its searches scans them all)."""
+        if self._recent is None:
+            rows = np.fromiter(self.recent, dtype=np.int64)
+            self._recent = (rows, np.sort(rows), self._coarse_vectors(rows))
+        return self._recent
+
     def _coarse_vectors(self, rows) -> np.ndarray:
         return self.vectors[rows, :COARSE_DIMENSIONS].astype(np.float32) * self.scales[rows][:, None]
 
@@ -376,10 +416,11 @@ class SemanticIndex:
         found, coarse = np.concatenate(rows), np.concatenate(scores)
         if self.recent:
             # A row changed since grouping is scored from its current vector, once.
-            recent = np.fromiter(self.recent, dtype=np.int64)
-            kept = ~np.isin(found, recent)
+            recent, ascending, recent_vectors = self._recent_vectors()
+            at = np.minimum(np.searchsorted(ascending, found), len(ascending) - 1)
+            kept = ascending[at] != found
             found = np.concatenate([found[kept], recent])
-            coarse = np.concatenate([coarse[kept], self._coarse_vectors(recent) @ coarse_query])
+            coarse = np.concatenate([coarse[kept], recent_vectors @ coarse_query])
         keep = self._allowed(found, public_only=public_only, language=language)
         return found[keep], coarse[keep]
 
@@ -535,7 +576,8 @@ class SemanticIndex:
 
 
 def _stamp(updated_at: datetime) -> int:
-    return int(updated_at.timestamp() * 1_000_000)
+    """Microseconds since the epoch, exactly (as STAMP_SQL counts them)."""
+    return (updated_at - EPOCH) // timedelta(microseconds=1)
 
 
 _indexes: dict[str, SemanticIndex] = {}
@@ -550,6 +592,12 @@ def semantic_index(using: str = "default") -> SemanticIndex:
             index = _indexes[using] = SemanticIndex(using)
     index.sync()
     return index
+
+
+def loaded_index(using: str = "default") -> SemanticIndex | None:
+    """This process's index of database ``using`` as it is (not synced), if it has one."""
+    with _indexes_lock:
+        return _indexes.get(using)
 
 
 def reset_indexes() -> None:

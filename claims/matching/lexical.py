@@ -68,6 +68,12 @@ def parse_many(statements: list[tuple[str, list[str]]], using: str) -> list[set[
     return [set(found.get(position, ())) for position in range(1, len(statements) + 1)]
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)``, by sorting: numpy's hashing there was up to a hundred times slower."""
+    values = np.sort(values)
+    return values[np.concatenate([[True], values[1:] != values[:-1]])] if len(values) else values
+
+
 def python_lexemes(text: str) -> set[str]:
     return {word.lower() for word in WORD.findall(text)}
 
@@ -132,7 +138,7 @@ class Postings:
             grown = np.zeros(max(len(self.vocabulary), int(len(self.frequency) * 1.5) + 1024), dtype=np.int64)
             grown[: len(self.frequency)] = self.frequency
             self.frequency = grown
-        return np.unique(np.asarray(ids, dtype=np.int32))
+        return sorted_unique(np.asarray(ids, dtype=np.int32))
 
     def lexemes_of(self, row: int) -> np.ndarray:
         changed = self.changed.get(row)
@@ -289,9 +295,7 @@ class Postings:
         lists = [self.lexeme_rows[self.lexeme_offsets[i] : self.lexeme_offsets[i + 1]] for i in lexemes.tolist()]
         if not lists:
             return np.zeros(0, dtype=np.int64)
-        # Sorted, then each row once (np.unique hashes first: several times slower on these arrays).
-        rows = np.sort(np.concatenate(lists)).astype(np.int64)
-        rows = rows[np.concatenate([[True], rows[1:] != rows[:-1]])] if len(rows) else rows
+        rows = sorted_unique(np.concatenate(lists)).astype(np.int64)
         return rows[~self.stale[rows]] if self.changed else rows
 
     def _shared(self, rows: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -324,10 +328,37 @@ class Postings:
 
     def _lexemes_of_rows(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(position in ``rows``, lexeme) of every lexeme the rows hold: an import leaves thousands in the overlay."""
-        own = [self.lexemes_of(row) for row in rows.tolist()]
-        lengths = [len(lexemes) for lexemes in own]
-        lexemes = np.concatenate(own).astype(np.int64) if own else np.zeros(0, dtype=np.int64)
+        lengths, lexemes = self._documents(rows)
         return np.repeat(np.arange(len(rows)), lengths), lexemes
+
+    def _documents(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(how many lexemes each row holds, their lexemes end to end, row after row): ``lexemes_of``
+        for many rows, those unchanged since the rebuild read from the arrays at once (a batch of
+        statements reaches hundreds of thousands of rows)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        lengths = np.zeros(len(rows), dtype=np.int64)
+        in_arrays = rows < len(self.row_offsets) - 1
+        in_arrays[in_arrays] = ~self.stale[rows[in_arrays]]
+        base = rows[in_arrays]
+        base_starts = self.row_offsets[base]
+        lengths[in_arrays] = self.row_offsets[base + 1] - base_starts
+        others = np.flatnonzero(~in_arrays)
+        other_lexemes = [self.lexemes_of(row) for row in rows[others].tolist()]
+        lengths[others] = [len(lexemes) for lexemes in other_lexemes]
+        starts = np.cumsum(lengths) - lengths
+        flat = np.empty(int(lengths.sum()), dtype=np.int64)
+        base_lengths = lengths[in_arrays]
+        offsets = np.arange(int(base_lengths.sum())) - np.repeat(np.cumsum(base_lengths) - base_lengths, base_lengths)
+        flat[np.repeat(starts[in_arrays], base_lengths) + offsets] = self.row_lexemes[
+            np.repeat(base_starts, base_lengths) + offsets
+        ]
+        if len(others):
+            other_lengths = lengths[others]
+            offsets = np.arange(int(other_lengths.sum())) - np.repeat(
+                np.cumsum(other_lengths) - other_lengths, other_lengths
+            )
+            flat[np.repeat(starts[others], other_lengths) + offsets] = np.concatenate(other_lexemes)
+        return lengths, flat
 
     def _scores(self, rows: np.ndarray, shared: np.ndarray) -> np.ndarray:
         norms = np.zeros(len(rows))
@@ -386,24 +417,35 @@ class Postings:
         pair_owners, pair_rows = self._holders(owners[taken], ids[taken])
         if not len(pair_rows):
             return empty, empty
-        rows_held = int(pair_rows.max()) + 1
-        pairs = np.unique(pair_owners * rows_held + pair_rows)
-        pair_owners, pair_rows = pairs // rows_held, pairs % rows_held
         if allowed is not None:
             keep = allowed(pair_owners, pair_rows)
             pair_owners, pair_rows = pair_owners[keep], pair_rows[keep]
         if not len(pair_rows):
             return empty, empty
+        # The rows reached, ascending, and each pair's among them (marked, not sorted: a batch of
+        # statements reaches a good part of the table through its common words, some rows many times).
+        reached = np.zeros(int(pair_rows.max()) + 1, dtype=bool)
+        reached[pair_rows] = True
+        rows = np.flatnonzero(reached)
+        pair_row_at = (np.cumsum(reached) - 1)[pair_rows]
         # The cosine of each pair, from its row's lexemes found among its statement's.
-        rows, pair_row_at = np.unique(pair_rows, return_inverse=True)
-        documents = [self.lexemes_of(row) for row in rows.tolist()]
-        lengths = np.asarray([len(document) for document in documents], dtype=np.int64)
-        flat = np.concatenate(documents).astype(np.int64)
+        lengths, flat = self._documents(rows)
         row_squares = self.weights(flat) ** 2
         # minlength: a row edited since may hold no lexeme now.
         row_norms = np.sqrt(
             np.bincount(np.repeat(np.arange(len(rows)), lengths), weights=row_squares, minlength=len(rows))
         )
+        # Shared weight is at most either side's squared norm, so a row reaching ``needed`` has a
+        # norm within a factor ``needed`` of the statement's: the others need not be compared word
+        # by word (with a margin far wider than rounding, as above).
+        row_of_pair, statement_norms = row_norms[pair_row_at], query_norms[pair_owners]
+        close = (row_of_pair >= needed * statement_norms * (1 - 1e-9)) & (
+            row_of_pair * needed <= statement_norms * (1 + 1e-9)
+        )
+        # Each pair once (a row holding several of a statement's words was reached as often).
+        pairs = sorted_unique(pair_owners[close] * len(rows) + pair_row_at[close])
+        pair_owners, pair_row_at = pairs // len(rows), pairs % len(rows)
+        pair_rows = rows[pair_row_at]
         starts = np.cumsum(lengths) - lengths
         per_pair = lengths[pair_row_at]
         at = np.repeat(starts[pair_row_at] - (np.cumsum(per_pair) - per_pair), per_pair) + np.arange(per_pair.sum())

@@ -2,7 +2,10 @@
 
 from datetime import timedelta
 
+import numpy as np
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from claims.matching.imports import LINK_THRESHOLD
@@ -105,3 +108,68 @@ def test_importing_again_leaves_a_claim_an_earlier_batch_created_and_a_later_one
     refreshed = Claim.objects.get()
     assert refreshed.text == ON_FILE
     assert refreshed.updated_at == claim.updated_at and refreshed.version == claim.version
+
+
+STATEMENTS = [
+    ("The minimum wage has doubled since 2010.", "en"),
+    ("Crime in the capital fell by a third last year.", "en"),
+    ("El desempleo juvenil bajó al 20 por ciento.", "es"),
+    ("Wind farms now supply half of the country's electricity.", "en"),
+    ("The new bridge cost twice its budget.", None),
+]
+
+
+def _feed():
+    return json_input(
+        "reviews.json",
+        [
+            review(POLITIFACT, url=f"https://www.politifact.com/factchecks/{n}/", claimReviewed=text, inLanguage=lang)
+            for n, (text, lang) in enumerate(STATEMENTS)
+        ],
+    )
+
+
+def test_an_import_hands_the_index_its_earlier_batches_claims_as_reading_them_back_would(monkeypatch):
+    # Each batch's claims are handed to the matching index before the next batch is linked
+    # (claims.matching.imports.Linking), instead of that batch's sync reading them back.
+    from claims.matching.index import SemanticIndex, loaded_index
+
+    monkeypatch.setattr("claims.importing.run.BATCH", 2)
+    make_claim(text=ON_FILE, language="en")
+    with CaptureQueriesContext(connection) as queries:
+        assert outcome(run(_feed()), "claims") == {"created": 5}
+
+    # Claims were read with their text and lexemes once, as the index loaded (the desk's claim).
+    assert sum('AS "is_public"' in query["sql"] for query in queries.captured_queries) == 1
+    index = loaded_index("default")
+    assert index is not None and index.count == 5  # the desk's claim and the first two batches'
+    # The last batch's claim is left to the sync, as any claim committed elsewhere is.
+    assert index.sync(force=True) == 1
+    read_back = SemanticIndex()
+    read_back.sync(force=True)
+    assert read_back.ids[: read_back.count].tolist() == index.ids[: index.count].tolist()
+    assert read_back.stamps[:6].tolist() == index.stamps[:6].tolist()
+    assert read_back.public[:6].tolist() == index.public[:6].tolist()
+    np.testing.assert_allclose(read_back._vectors(slice(0, 6)), index._vectors(slice(0, 6)), atol=1e-6)
+    for row in range(6):
+        assert _language(read_back, row) == _language(index, row)
+        assert _lexemes(read_back, row) == _lexemes(index, row)
+
+
+def test_a_dry_run_of_one_batch_leaves_nothing_in_the_index():
+    from claims.matching.index import loaded_index
+
+    make_claim(text=ON_FILE, language="en")
+    assert outcome(run(_feed(), dry_run=True), "claims") == {"created": 5}
+    assert Claim.objects.count() == 1
+    index = loaded_index("default")
+    assert index is not None and index.count == 1
+
+
+def _language(index, row: int) -> str:
+    return next(code for code, number in index.language_codes.items() if number == index.languages[row])
+
+
+def _lexemes(index, row: int) -> set[str]:
+    words = {number: word for word, number in index.postings.vocabulary.items()}
+    return {words[number] for number in index.postings.lexemes_of(row).tolist()}
