@@ -173,3 +173,20 @@ def _language(index, row: int) -> str:
 def _lexemes(index, row: int) -> set[str]:
     words = {number: word for word, number in index.postings.vocabulary.items()}
     return {words[number] for number in index.postings.lexemes_of(row).tolist()}
+
+
+def test_claims_a_rolled_back_import_handed_the_index_are_never_joined(monkeypatch):
+    # A dry run of several batches hands the index its earlier batches' claims, which the
+    # rollback then removes: importing the same feed for real must create every claim
+    # again, not join the claims the dry run left in the index.
+    monkeypatch.setattr("claims.importing.run.BATCH", 2)
+    assert outcome(run(_feed(), dry_run=True), "claims") == {"created": 5}
+    assert Claim.objects.count() == 0
+
+    assert outcome(run(_feed()), "claims") == {"created": 5}
+    assert sorted(Claim.objects.values_list("text", flat=True)) == sorted(text for text, _ in STATEMENTS)
+    assert all(verdict_for(url).claim.text == text for url, text in _urls_and_texts())
+
+
+def _urls_and_texts():
+    return [(f"https://www.politifact.com/factchecks/{n}/", text) for n, (text, _) in enumerate(STATEMENTS)]
