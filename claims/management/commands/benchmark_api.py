@@ -1,7 +1,7 @@
 """Time the claims API against its floor: one hand-written SQL statement building the same JSON.
 
     manage.py generate_claims --claims 1000000   # once, on a PostgreSQL database of its own
-    manage.py benchmark_api [--runs 200] [--warmup 20] [--explain]
+    manage.py benchmark_api [--runs 200] [--warmup 20] [--explain] [--stages]
 
 Cases: the claims list unfiltered and with each list filter, full-text searches for a
 mid- and a high-frequency word, a claim detail, and conditional GETs (304) of lists and
@@ -14,7 +14,9 @@ sent (parsed and planned each time) and as a prepared statement. It prints the m
 and interquartile range of each, and the API's ratio to both; a 304 is compared with
 the 200 of the same URL. A case whose outputs differ gets no ratio, and the command
 then exits non-zero. Searches print the plan of the API's statement; ``--explain``
-prints every floor's and API statement's plan.
+prints every floor's and API statement's plan; ``--stages`` prints where a list
+request's time goes (client, middleware, DRF, the view, the page, the statement) beside
+a trivial view's.
 """
 
 import json
@@ -95,8 +97,15 @@ class Command(BaseCommand):
         parser.add_argument("--search", default="inflation", help="A mid-frequency search term (default: inflation).")
         parser.add_argument("--common-search", default="said", help="A high-frequency search term (default: said).")
         parser.add_argument("--explain", action="store_true", help="Print each floor's and API statement's plan.")
+        parser.add_argument(
+            "--stages",
+            action="store_true",
+            help="Also print where a list request's time goes, stage by stage, beside a trivial view's.",
+        )
 
-    def handle(self, *args, runs: int, warmup: int, search: str, common_search: str, explain: bool, **options):
+    def handle(
+        self, *args, runs: int, warmup: int, search: str, common_search: str, explain: bool, stages: bool, **options
+    ):
         if connection.vendor != "postgresql":
             raise CommandError("The floor is PostgreSQL SQL: run this against PostgreSQL.")
         if not Verdict.objects.filter(status=VerdictStatus.PUBLISHED).exists():
@@ -145,6 +154,9 @@ class Command(BaseCommand):
                 self.revalidation(label, url, runs, warmup)
             for label, url in (("kept list", "/api/v1/claims/?page_size=50"), ("kept detail", detail)):
                 self.kept(label, url, runs, warmup)
+            if stages:
+                for url in ("/api/v1/claims/?page_size=50", rated):
+                    self.stages(url, runs * 5, warmup)
         self.stdout.write(f"load average {os.getloadavg()[0]:.2f} at the end")
         if failures:
             raise CommandError(f"The API and its floor gave different JSON for: {', '.join(failures)}.")
@@ -231,7 +243,6 @@ class Command(BaseCommand):
         label = f"{label} (vs its 200)"
         self.stdout.write(f"{label:<34} {revalidated!s:>22} {served!s:>22} {ratio:>6.2f} {'':>29} {query_count:>7}")
 
-
     def kept(self, label, url, runs, warmup) -> None:
         """A GET served again by ETag (factcheck.api.response_cache) against the same GET built."""
         kept_settings = override_settings(FACTCHECK_API_RESPONSE_CACHE_BYTES=32 * 2**20)
@@ -256,6 +267,87 @@ class Command(BaseCommand):
             f"{label:<34} {kept_time!s:>22} {built_time!s:>22} {kept_time.median / built_time.median:>6.2f} "
             f"{'':>29} {query_count:>7}"
         )
+
+    def stages(self, url: str, runs: int, warmup: int) -> None:
+        """Where a list request's time goes: each stage's median over ``runs`` requests.
+
+        Timed by wrapping, for these requests only, the methods each stage is made of; the
+        wrappers cost about a microsecond each. A trivial view (``/healthz``) through the
+        same client and middleware is timed alternately, as the request's fixed cost.
+        """
+        from django.core.handlers.base import BaseHandler
+        from django.test.client import ClientHandler
+        from rest_framework.response import Response
+        from rest_framework.views import APIView
+
+        from factcheck.api.pagination import KeysetPagination
+        from factcheck.prepared import _Inlining
+
+        # (class, attribute, whether it is a property): looked up on the class at each call.
+        timed = {
+            "whole": (ClientHandler, "__call__", False),
+            "handler": (BaseHandler, "get_response", False),
+            "dispatch": (APIView, "dispatch", False),
+            "initial": (APIView, "initial", False),
+            "page": (KeysetPagination, "paginate_sql", False),
+            "statement": (_Inlining, "execute", False),
+            "rendering": (Response, "rendered_content", True),
+        }
+        durations: dict[str, list[float]] = {name: [] for name in timed}
+        originals = {name: owner.__dict__[attribute] for name, (owner, attribute, _) in timed.items()}
+
+        # Only the list's requests are recorded (the trivial view goes through the same methods).
+        recording = [False]
+
+        def timing(name, function):
+            def run(*args, **kwargs):
+                started = time.perf_counter()
+                try:
+                    return function(*args, **kwargs)
+                finally:
+                    if recording[0]:
+                        durations[name].append(time.perf_counter() - started)
+
+            return run
+
+        trivial: list[float] = []
+        for _ in range(warmup):
+            self.get(url)
+            self.get("/healthz")
+        try:
+            for name, (owner, attribute, is_property) in timed.items():
+                original = originals[name]
+                setattr(
+                    owner, attribute, property(timing(name, original.fget)) if is_property else timing(name, original)
+                )
+            for _ in range(runs):
+                recording[0] = True
+                self.get(url)
+                recording[0] = False
+                started = time.perf_counter()
+                self.get("/healthz")
+                trivial.append(time.perf_counter() - started)
+        finally:
+            for name, (owner, attribute, _) in timed.items():
+                setattr(owner, attribute, originals[name])
+        missing = [name for name, values in durations.items() if not values]
+        if missing:
+            raise CommandError(f"{url}: no time recorded for {', '.join(missing)}")
+        median = {name: statistics.median(values) * 1000 for name, values in durations.items()}
+        self.stdout.write(f"stages of {url} ({runs} requests; median ms)")
+        rows = [
+            ("whole request", median["whole"]),
+            ("  test client", median["whole"] - median["handler"]),
+            ("  middleware, URL and view call", median["handler"] - median["dispatch"] - median["rendering"]),
+            ("  rendering", median["rendering"]),
+            ("  DRF checks (initial)", median["initial"]),
+            ("  view and the rest of DRF", median["dispatch"] - median["initial"] - median["page"]),
+            ("  page's Python", median["page"] - median["statement"]),
+            ("  statement (quoting, round trip, PostgreSQL)", median["statement"]),
+            ("a trivial view (/healthz), whole request", statistics.median(trivial) * 1000),
+        ]
+        for label, value in rows:
+            self.stdout.write(f"  {label:<46} {value:6.3f}")
 
 
 class _unthrottled:
