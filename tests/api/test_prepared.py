@@ -7,6 +7,8 @@ keys; the statements after it are sent as before. Other databases run the same p
 with Django's cursor.
 """
 
+from contextlib import contextmanager
+
 import psycopg
 import pytest
 from django.db import connection
@@ -20,17 +22,37 @@ def _list(page_size: int) -> str:
     return f"{API}claims/?page_size={page_size}"
 
 
-def _plans(page_size: int) -> list[tuple[int, int]]:
-    """(generic plans, custom plans) of the prepared claims list statements of that page size."""
+def _prepared(*patterns: str) -> list[tuple[int, int]]:
+    """(generic plans, custom plans) of the prepared statements whose text matches every LIKE pattern."""
     if connection.vendor != "postgresql":
         return []
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
-            "WHERE statement LIKE %s AND statement LIKE %s",
-            ["%array_agg(item ORDER BY page_position%", f"%LIMIT {page_size + 1}\n%"],
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE "
+            + " AND ".join("statement LIKE %s" for _ in patterns),
+            list(patterns),
         )
         return cursor.fetchall()
+
+
+def _plans(page_size: int) -> list[tuple[int, int]]:
+    """The prepared claims list statements of that page size."""
+    return _prepared("%array_agg(item ORDER BY page_position%", f"%LIMIT {page_size + 1}\n%")
+
+
+@contextmanager
+def _preparing_off():
+    """The connection prepares nothing inside (DATABASE_PREPARE_THRESHOLD=off), as before outside."""
+    connection.ensure_connection()
+    if connection.vendor != "postgresql":
+        yield
+        return
+    threshold = connection.connection.prepare_threshold
+    connection.connection.prepare_threshold = None
+    try:
+        yield
+    finally:
+        connection.connection.prepare_threshold = threshold
 
 
 def test_a_page_asked_for_again_is_planned_once_and_reads_the_same(client):
@@ -52,31 +74,16 @@ def test_a_page_asked_for_again_is_planned_once_and_reads_the_same(client):
 
 def test_nothing_is_prepared_where_preparing_is_off(client):
     published_fact_checks(2, prefix="unprepared")
-    connection.ensure_connection()
-    threshold = connection.connection.prepare_threshold if connection.vendor == "postgresql" else None
     before = _plans(5)
-    try:
-        if connection.vendor == "postgresql":
-            connection.connection.prepare_threshold = None
+    with _preparing_off():
         pages = {client.get(_list(5)).content for _ in range(8)}
-    finally:
-        if connection.vendor == "postgresql":
-            connection.connection.prepare_threshold = threshold
     assert len(pages) == 1
     assert _plans(5) == before
 
 
 def _detail_plans() -> list[tuple[int, int]]:
-    """(generic plans, custom plans) of the prepared statements that look a claim up by its key."""
-    if connection.vendor != "postgresql":
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
-            "WHERE statement LIKE %s AND statement LIKE %s",
-            ['%FROM "claims_claim" LEFT OUTER JOIN "claims_speaker"%', '%"claims_claim"."id" = $%'],
-        )
-        return cursor.fetchall()
+    """The prepared statements that look a claim up by its key."""
+    return _prepared('%FROM "claims_claim" LEFT OUTER JOIN "claims_speaker"%', '%"claims_claim"."id" = $%')
 
 
 def _detail(verdict) -> str:
@@ -116,15 +123,8 @@ def test_a_missing_detail_leaves_the_connection_as_it_was(client):
 
 def test_no_detail_is_prepared_where_preparing_is_off(client):
     [verdict] = published_fact_checks(1, prefix="detail-off")
-    connection.ensure_connection()
-    threshold = connection.connection.prepare_threshold if connection.vendor == "postgresql" else None
     before = _detail_plans()
-    try:
-        if connection.vendor == "postgresql":
-            connection.connection.prepare_threshold = None
+    with _preparing_off():
         details = {client.get(_detail(verdict)).content for _ in range(8)}
-    finally:
-        if connection.vendor == "postgresql":
-            connection.connection.prepare_threshold = threshold
     assert len(details) == 1
     assert _detail_plans() == before

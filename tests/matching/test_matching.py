@@ -130,9 +130,8 @@ def test_a_deleted_claim_is_not_returned(claims):
     assert lonely.pk not in [m.claim_id for m in match_claims(lonely.text, public_only=False)]
 
 
-def test_a_partitioned_index_finds_what_scoring_everything_finds(monkeypatch):
-    monkeypatch.setattr(matching_index, "EXACT_BELOW", 100)
-    rng = np.random.default_rng(1)
+def _partitioned_index(rng) -> tuple[matching_index.SemanticIndex, np.ndarray]:
+    """An index of 2,000 public random unit vectors (claim ids 1 to 2,000), grouped into partitions."""
     index = matching_index.SemanticIndex()
     index.watermark = timezone.now()  # nothing to load
     vectors = rng.normal(size=(2000, DIMENSIONS)).astype(np.float32)
@@ -143,6 +142,13 @@ def test_a_partitioned_index_finds_what_scoring_everything_finds(monkeypatch):
     index.public[:2000] = True
     index.count = 2000
     index.partition()
+    return index, vectors
+
+
+def test_a_partitioned_index_finds_what_scoring_everything_finds(monkeypatch):
+    monkeypatch.setattr(matching_index, "EXACT_BELOW", 100)
+    rng = np.random.default_rng(1)
+    index, vectors = _partitioned_index(rng)
     assert index.centroids is not None
     # A query close to a stored vector finds it through the partition.
     for row in (0, 777, 1999):
@@ -156,16 +162,7 @@ def test_a_partitioned_index_scores_a_row_changed_since_grouping_by_its_latest_v
     # Only the best coarse score is scored in full: a stale coarse vector would lose the row.
     monkeypatch.setattr(matching_index, "RERANK", 1)
     rng = np.random.default_rng(2)
-    index = matching_index.SemanticIndex()
-    index.watermark = timezone.now()  # nothing to load
-    vectors = rng.normal(size=(2000, DIMENSIONS)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    index._reserve(2000)
-    index._store(slice(0, 2000), vectors)
-    index.ids[:2000] = np.arange(1, 2001)
-    index.public[:2000] = True
-    index.count = 2000
-    index.partition()
+    index, _ = _partitioned_index(rng)
     for _ in range(3):  # changed again and again after grouping, as a sync changes it
         vector = rng.normal(size=DIMENSIONS).astype(np.float32)
         vector /= np.linalg.norm(vector)
@@ -276,6 +273,8 @@ def test_the_best_lexical_matches_are_those_reading_every_list_gives(monkeypatch
     assert [ranked[: lexical.EXACT_DEPTH] for ranked in found] == [ranked[: lexical.EXACT_DEPTH] for ranked in full]
     # Below them, some rows holding only common words were left out.
     assert found != full
+
+
 def test_posting_lists_reach_every_row_as_similar_as_asked():
     from claims.matching.lexical import Postings
 
