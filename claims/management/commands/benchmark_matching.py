@@ -76,6 +76,16 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+def _resident_mib() -> str:
+    """This process's resident memory now (what a serving process holds), where the system tells it."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            kib = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return "?"
+    return f"{kib / 1024:,.0f}"
+
+
 @contextmanager
 def _unthrottled():
     saved = getattr(AnonRateThrottle, "rate", None)
@@ -109,7 +119,8 @@ class Command(BaseCommand):
         out(f"index build: {built:.1f} s for {index.count:,} claims ({index.count / built:,.0f} claims/s)")
         out(
             f"index memory: {index.nbytes / 2**20:,.0f} MiB of arrays (vectors {index.vectors.nbytes / 2**20:,.0f}, "
-            f"posting lists {index.postings.nbytes / 2**20:,.0f}); process peak RSS {rss:,.0f} MiB"
+            f"posting lists {index.postings.nbytes / 2**20:,.0f}); process RSS {_resident_mib()} MiB "
+            f"after the build (peak {rss:,.0f} MiB)"
         )
 
         pairs = paraphrase_pairs()
