@@ -1,8 +1,14 @@
 """Project middleware."""
 
+import functools
 from urllib.parse import unquote
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from simple_history.middleware import HistoryRequestMiddleware
 
 from factcheck import errors, logs, routers
@@ -113,3 +119,51 @@ def json_not_found(request, response):
     ):
         return api_views.page_not_found(request, None)
     return response
+
+
+# What a view or template may set to change a response's policy (django-csp's decorators
+# and nonce): a response with none of them gets the settings' policy as it stands.
+_POLICY_PARTS = ("_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro")
+
+
+@functools.cache
+def _settings_policies() -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+    """(header, policy, exemption attribute, excluded path prefixes), enforced then report-only."""
+    policies = []
+    for header, report_only, exempt, setting in (
+        (HEADER, False, "_csp_exempt", "CONTENT_SECURITY_POLICY"),
+        (HEADER_REPORT_ONLY, True, "_csp_exempt_ro", "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+    ):
+        prefixes = tuple((getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES", None) or ())
+        policies.append((header, build_policy(report_only=report_only), exempt, prefixes))
+    return tuple(policies)
+
+
+@receiver(setting_changed)
+def _policy_setting_changed(*, setting: str, **kwargs) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _settings_policies.cache_clear()
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the settings' policy built once.
+
+    Most responses (every API response) carry the settings' policy unchanged, and
+    building its text twice per response (enforced and report-only) cost more than any
+    other middleware of an API request, about 0.16 ms. A response a view or a nonce
+    changes is built by django-csp as before.
+    """
+
+    def process_response(self, request, response):
+        customised = getattr(request, "_csp_nonce", None) is not None or any(
+            getattr(response, part, None) is not None for part in _POLICY_PARTS
+        )
+        if customised or (settings.DEBUG and response.status_code in (500, 404)):
+            return super().process_response(request, response)
+        for header, policy, exempt, prefixes in _settings_policies():
+            wanted = policy and not getattr(response, exempt, False) and not request.path_info.startswith(prefixes)
+            if wanted and header not in response:
+                response[header] = policy
+        # As django-csp does: a nonce asked for after the header is written is an error.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response

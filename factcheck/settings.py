@@ -98,7 +98,7 @@ MIDDLEWARE = [
     "factcheck.middleware.InputGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "factcheck.middleware.ContentSecurityPolicyMiddleware",
     # Records request.user as the author of every history row written by a request.
     "factcheck.middleware.HistoryUserMiddleware",
     # Last, as django-axes requires: refuses logins locked out after repeated failures.

@@ -7,9 +7,14 @@ import subprocess
 import sys
 
 import pytest
+from csp.exceptions import CSPNonceError
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import Client, override_settings
+from django.http import HttpResponse
+from django.test import Client, RequestFactory, override_settings
+
+from factcheck.middleware import ContentSecurityPolicyMiddleware
 
 pytestmark = pytest.mark.django_db
 
@@ -179,6 +184,57 @@ def test_every_page_has_a_strict_content_security_policy(path):
     assert policy["object-src"] == "'none'"
     assert policy["frame-ancestors"] == "'none'"
     assert policy["base-uri"] == "'none'"
+
+
+def _headers_from(middleware_class, path: str, response_attributes: dict, nonce: bool = False) -> dict:
+    """The policy headers ``middleware_class`` gives a response to ``path`` carrying ``response_attributes``."""
+    request = RequestFactory().get(path)
+    middleware = middleware_class(lambda request: HttpResponse())
+    middleware.process_request(request)
+    if nonce:
+        str(request.csp_nonce)  # as a template asking for a nonce does
+    response = HttpResponse()
+    for name, value in response_attributes.items():
+        setattr(response, name, value)
+    middleware.process_response(request, response)
+    return {name: response.get(name) for name in ("Content-Security-Policy", "Content-Security-Policy-Report-Only")}
+
+
+REPORTING = {"DIRECTIVES": {"default-src": ["'self'"], "report-uri": "/csp-reports/"}}
+
+
+@pytest.mark.parametrize(
+    "path, attributes, nonce",
+    [
+        ("/api/v1/claims/", {}, False),
+        ("/admin/", {}, False),
+        ("/api/redoc/", {"_csp_update": {"img-src": ["https://cdn.redoc.ly"]}}, False),
+        ("/", {"_csp_replace": {"script-src": ["'none'"]}}, False),
+        ("/", {"_csp_config": {"default-src": ["'none'"]}}, False),
+        ("/", {"_csp_exempt": True}, False),
+        ("/", {}, True),
+    ],
+)
+@pytest.mark.parametrize("report_only", [None, REPORTING, {**REPORTING, "EXCLUDE_URL_PREFIXES": ["/api/"]}])
+def test_the_policy_built_once_is_the_one_django_csp_builds(path, attributes, nonce, report_only):
+    """The project's policy middleware writes exactly the headers django-csp's own writes, and
+    follows the settings when they change."""
+    with override_settings(CONTENT_SECURITY_POLICY_REPORT_ONLY=report_only):
+        ours = _headers_from(ContentSecurityPolicyMiddleware, path, attributes, nonce)
+        theirs = _headers_from(CSPMiddleware, path, attributes, nonce)
+    assert ours == theirs
+    assert (ours["Content-Security-Policy"] is None) == ("_csp_exempt" in attributes)
+    excluded = report_only is not None and path.startswith(tuple(report_only.get("EXCLUDE_URL_PREFIXES", ())))
+    assert (ours["Content-Security-Policy-Report-Only"] is None) == (report_only is None or excluded)
+
+
+def test_a_nonce_asked_for_after_the_policy_is_written_is_an_error():
+    request = RequestFactory().get("/")
+    middleware = ContentSecurityPolicyMiddleware(lambda request: HttpResponse())
+    middleware.process_request(request)
+    middleware.process_response(request, HttpResponse())
+    with pytest.raises(CSPNonceError):
+        str(request.csp_nonce)
 
 
 def test_api_docs_have_no_inline_script():
