@@ -143,6 +143,10 @@ class QueryParametersMixin(PublicAPIMixin):
         empty = sorted(name for name, values in request.query_params.lists() if "" in values)
         if empty:
             raise ValidationError({name: ["This parameter needs a value."] for name in empty})
+        # Each parameter is one value: which of several to read would be a guess.
+        repeated = sorted(name for name, values in request.query_params.lists() if len(values) > 1)
+        if repeated:
+            raise ValidationError({name: ["Give this parameter once."] for name in repeated})
         serializer = self.query_serializer_class(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data

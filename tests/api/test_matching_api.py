@@ -86,6 +86,8 @@ def test_desk_members_may_ask_for_unpublished_claims(client, desk, reviewer):
         {"text": "x", "unpublished": "maybe"},
         {"text": "x", "colour": "red"},
         {"text": "a\x00b"},
+        {"text": "x", "limit": ["1", "2"]},
+        {"text": ["x", "y"]},
     ],
 )
 def test_similar_refuses_bad_parameters(client, desk, params):
@@ -149,12 +151,22 @@ def test_search_pages_with_tokens(client, desk):
         {"query": "x", "pageToken": "not a token!"},
         {"query": "x", "pageToken": base64.urlsafe_b64encode(b"5000").decode()},
         {"query": "x", "languageCode": ""},
+        {"query": "x", "offset": ["1", "0.0"]},
+        {"query": ["x", "y"]},
     ],
 )
 def test_search_refuses_bad_parameters(client, desk, params):
     response = client.get(SEARCH, params)
     assert response.status_code == 400
     assert body(response)["detail"]
+
+
+@pytest.mark.parametrize(
+    "path, params", [(SIMILAR, {"text": "x", "limit": ["1", "2"]}), (SEARCH, {"query": ["x", "y"]})]
+)
+def test_a_parameter_given_twice_is_refused_by_name(client, desk, path, params):
+    repeated = next(name for name, value in params.items() if isinstance(value, list))
+    assert body(client.get(path, params))["errors"] == {repeated: ["Give this parameter once."]}
 
 
 def _shown(matches) -> list:
