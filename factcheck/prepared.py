@@ -13,7 +13,8 @@ own (errors, query logging, execute wrappers). Each statement is sent with its v
 inlined, as Django would send it: one text per list shape and page, so a page asked for
 again is planned once, and never with a generic plan that guessed its values (a
 statement without parameters has only one plan). The values are inlined by Django's own
-``compose_sql`` (psycopg's client-side quoting).
+``compose_sql`` (psycopg's client-side quoting), once per statement and values
+(``COMPOSED``).
 
 :func:`parameters_apart` makes Django's own cursors send their parameters separately for
 a while (psycopg's server-side binding), so that the ORM statements of a detail, which
@@ -31,6 +32,7 @@ before 1.21), the same cursor runs every statement unprepared. Other databases g
 Django's cursor.
 """
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import wraps
@@ -40,6 +42,32 @@ import psycopg
 from django.db import connections, models, router
 
 
+class BoundedCache:
+    """The last ``size`` values built, by key, for this process (oldest dropped first)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.values: dict = {}
+        self.lock = threading.Lock()
+
+    def get(self, key, build: Callable[[], Any]):
+        value = self.values.get(key)
+        if value is None:
+            value = build()
+            with self.lock:
+                self.values.pop(key, None)
+                while len(self.values) >= self.size:
+                    self.values.pop(next(iter(self.values)))
+                self.values[key] = value
+        return value
+
+
+# Statements as sent, by database, SQL and values (each with its type: True and 1 are equal
+# keys, not equal SQL). Quoting a page's values again cost 0.1-0.2 ms of a list request, and
+# the same page is asked for over and over (every list's first page above all).
+COMPOSED = BoundedCache(1024)
+
+
 class _Inlining:
     """Django's cursor wrapper around a server-side-binding cursor, sent each statement with its values inlined."""
 
@@ -47,9 +75,15 @@ class _Inlining:
         self._wrapped = wrapped
         self._connection = connection
 
-    def execute(self, sql: str, params: Sequence[Any] | dict | None = None):
-        statement = sql if params is None else self._connection.ops.compose_sql(sql, params)
-        return self._wrapped.execute(statement)
+    def execute(self, sql: str, params: Sequence[Any] | None = None):
+        if params is None:
+            return self._wrapped.execute(sql)
+        key = (self._connection.alias, sql, *((type(value), value) for value in params))
+        try:
+            hash(key)
+        except TypeError:  # a list among the values: quoted each time
+            return self._wrapped.execute(self._connection.ops.compose_sql(sql, params))
+        return self._wrapped.execute(COMPOSED.get(key, lambda: self._connection.ops.compose_sql(sql, params)))
 
     def fetchone(self):
         return self._wrapped.fetchone()

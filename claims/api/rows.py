@@ -7,8 +7,6 @@ there are no model instances or nested serializers per item; the API tests hold 
 paths identical to the serializers.
 """
 
-import threading
-from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import Any
 
@@ -19,6 +17,7 @@ from django.urls import reverse
 from factcheck.api import jsonsql
 from factcheck.api.pagination import ITEM, KEY, POSITION, Ordering
 from factcheck.api.shapes import build, json_expression, value_paths
+from factcheck.prepared import BoundedCache
 
 from .. import visibility
 from ..models import Verdict
@@ -104,26 +103,6 @@ def known_slugs(check) -> tuple[str, tuple]:
 # A filtered list's candidate rows: SQL, parameters and the slug checks its statement reads
 # (each claims.filtersets.SlugCheck with its SQL, from known_slugs).
 FilteredSQL = tuple[str, tuple, tuple[tuple[Any, tuple[str, tuple]], ...]]
-
-
-class BoundedCache:
-    """The last ``size`` values built, by key, for this process (oldest dropped first)."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self.values: dict = {}
-        self.lock = threading.Lock()
-
-    def get(self, key, build: Callable[[], Any]):
-        value = self.values.get(key)
-        if value is None:
-            value = build()
-            with self.lock:
-                self.values.pop(key, None)
-                while len(self.values) >= self.size:
-                    self.values.pop(next(iter(self.values)))
-                self.values[key] = value
-        return value
 
 
 # Compiled SQL of filtered lists, by list and filter values (claims.api.views.FastListMixin).

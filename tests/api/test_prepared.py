@@ -13,6 +13,7 @@ import psycopg
 import pytest
 from django.db import connection
 
+from factcheck.prepared import COMPOSED, BoundedCache, prepared_cursor
 from tests.api.helpers import API, published_fact_checks
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +129,38 @@ def test_no_detail_is_prepared_where_preparing_is_off(client):
         details = {client.get(_detail(verdict)).content for _ in range(8)}
     assert len(details) == 1
     assert _detail_plans() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="quoting values is PostgreSQL's path")
+def test_values_are_quoted_once_per_statement_and_values(monkeypatch):
+    """A statement sent again with the same values is not quoted again; other values, or
+    equal values of another type, are; values that cannot be keyed are quoted every time."""
+    composed = []
+    compose_sql = connection.ops.compose_sql
+
+    def counting(sql, params):
+        composed.append(tuple(params))
+        return compose_sql(sql, params)
+
+    monkeypatch.setattr(connection.ops, "compose_sql", counting)
+    monkeypatch.setattr(COMPOSED, "values", {})
+    sql = "SELECT %s::text, %s, %s::text"
+    results = []
+    with prepared_cursor("default") as db:
+        for params in (["50%", True, "a"], ["50%", True, "a"], ["50%", 1, "a"], ["50%", True, "b"], ["50%", True, "a"]):
+            db.execute(sql, params)
+            results.append(db.fetchone())
+        db.execute("SELECT %s::int[]", [[1, 2]])
+        db.execute("SELECT %s::int[]", [[1, 2]])
+        arrays = db.fetchone()
+    assert results == [("50%", True, "a"), ("50%", True, "a"), ("50%", 1, "a"), ("50%", True, "b"), ("50%", True, "a")]
+    assert composed == [("50%", True, "a"), ("50%", 1, "a"), ("50%", True, "b"), ([1, 2],), ([1, 2],)]
+    assert arrays == ([1, 2],)
+
+
+def test_the_statement_cache_keeps_the_newest():
+    cache = BoundedCache(2)
+    for key in "abc":
+        assert cache.get(key, lambda key=key: key.upper()) == key.upper()
+    assert list(cache.values) == ["b", "c"]
+    assert cache.get("b", lambda: "built again") == "B"
