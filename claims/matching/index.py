@@ -26,7 +26,6 @@ database through the visibility policy before anyone sees it.
 """
 
 import ctypes
-import ctypes.util
 import threading
 import time
 from dataclasses import dataclass
@@ -599,12 +598,11 @@ def _give_back_freed_memory() -> None:
     for reuse, about 140 MiB at a million claims, that a serving process never needs
     again. Other C libraries have no ``malloc_trim``: nothing to do there.
     """
-    trim = getattr(_libc, "malloc_trim", None)
+    # The process's own symbols, the C library's among them (looking the library up by name
+    # would run ldconfig).
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
     if trim is not None:
         trim(0)
-
-
-_libc = ctypes.CDLL(ctypes.util.find_library("c"))
 
 
 def _stamp(updated_at: datetime) -> int:
