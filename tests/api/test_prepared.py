@@ -131,31 +131,36 @@ def test_no_detail_is_prepared_where_preparing_is_off(client):
     assert _detail_plans() == before
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="quoting values is PostgreSQL's path")
 def test_values_are_quoted_once_per_statement_and_values(monkeypatch):
-    """A statement sent again with the same values is not quoted again; other values, or
-    equal values of another type, are; values that cannot be keyed are quoted every time."""
+    """On PostgreSQL a statement sent again with the same values is not quoted again; other
+    values, or equal values of another type, are; values that cannot be keyed are quoted
+    every time. Elsewhere the values go to Django's cursor as parameters."""
+    postgresql = connection.vendor == "postgresql"
     composed = []
-    compose_sql = connection.ops.compose_sql
+    if postgresql:  # only PostgreSQL's operations quote values into the SQL
+        compose_sql = connection.ops.compose_sql
 
-    def counting(sql, params):
-        composed.append(tuple(params))
-        return compose_sql(sql, params)
+        def counting(sql, params):
+            composed.append(tuple(params))
+            return compose_sql(sql, params)
 
-    monkeypatch.setattr(connection.ops, "compose_sql", counting)
+        monkeypatch.setattr(connection.ops, "compose_sql", counting)
     monkeypatch.setattr(COMPOSED, "values", {})
-    sql = "SELECT %s::text, %s, %s::text"
-    results = []
+    sql = "SELECT CAST(%s AS TEXT), %s, CAST(%s AS TEXT)"
+    sent = [["50%", True, "a"], ["50%", True, "a"], ["50%", 1, "a"], ["50%", True, "b"], ["50%", True, "a"]]
     with prepared_cursor("default") as db:
-        for params in (["50%", True, "a"], ["50%", True, "a"], ["50%", 1, "a"], ["50%", True, "b"], ["50%", True, "a"]):
+        results = []
+        for params in sent:
             db.execute(sql, params)
             results.append(db.fetchone())
-        db.execute("SELECT %s::int[]", [[1, 2]])
-        db.execute("SELECT %s::int[]", [[1, 2]])
-        arrays = db.fetchone()
-    assert results == [("50%", True, "a"), ("50%", True, "a"), ("50%", 1, "a"), ("50%", True, "b"), ("50%", True, "a")]
-    assert composed == [("50%", True, "a"), ("50%", 1, "a"), ("50%", True, "b"), ([1, 2],), ([1, 2],)]
-    assert arrays == ([1, 2],)
+        if postgresql:
+            for _ in range(2):
+                db.execute("SELECT %s::int[]", [[1, 2]])
+            assert db.fetchone() == ([1, 2],)
+    true = True if postgresql else 1  # SQLite has no boolean type
+    assert results == [("50%", true, "a"), ("50%", true, "a"), ("50%", 1, "a"), ("50%", true, "b"), ("50%", true, "a")]
+    once_each = [("50%", True, "a"), ("50%", 1, "a"), ("50%", True, "b"), ([1, 2],), ([1, 2],)]
+    assert composed == (once_each if postgresql else [])
 
 
 def test_the_statement_cache_keeps_the_newest():
