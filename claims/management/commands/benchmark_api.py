@@ -33,13 +33,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
-from rest_framework.throttling import AnonRateThrottle
 
 from claims.choices import VerdictStatus
 from claims.models import Claim, Verdict
 from claims.selectors import MatchesSearchDocument
 
 from ._floors import DETAIL_FLOOR, FILTERS, LIST_FLOOR, URLS, pick_values
+from ._inprocess import unthrottled
 
 
 @dataclass
@@ -131,7 +131,7 @@ class Command(BaseCommand):
         failures = []
         # Throttling stays in the request path; only its limit is lifted so the runs are not refused.
         # Every response is built (none served again by ETag) except in the "kept" cases.
-        with override_settings(ALLOWED_HOSTS=["*"], FACTCHECK_API_RESPONSE_CACHE_BYTES=0), _unthrottled():
+        with override_settings(ALLOWED_HOSTS=["*"], FACTCHECK_API_RESPONSE_CACHE_BYTES=0), unthrottled():
             cases = [(parameter, values[parameter]) for parameter in FILTERS]
             cases.append(("q", common_search))
             for parameter, value in cases:
@@ -349,14 +349,3 @@ class Command(BaseCommand):
         for label, value in rows:
             self.stdout.write(f"  {label:<46} {value:6.3f}")
 
-
-class _unthrottled:
-    def __enter__(self):
-        self.rate = getattr(AnonRateThrottle, "rate", None)
-        AnonRateThrottle.rate = "1000000/second"
-
-    def __exit__(self, *exc):
-        if self.rate is None:
-            del AnonRateThrottle.rate
-        else:
-            AnonRateThrottle.rate = self.rate

@@ -32,7 +32,6 @@ import csv
 import resource
 import statistics
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -41,13 +40,14 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import override_settings
 from django.utils import timezone
-from rest_framework.throttling import AnonRateThrottle
 
 from claims.choices import VerdictStatus
 from claims.matching import index as matching_index
 from claims.matching.selectors import METHODS, match_claims
 from claims.models import Appearance, Claim, Rating, Verdict
 from claims.services import public_record_changed
+
+from ._inprocess import unthrottled
 
 PARAPHRASES = Path(__file__).resolve().parents[2] / "matching"
 
@@ -84,16 +84,6 @@ def _resident_mib() -> str:
     except (OSError, StopIteration):
         return "?"
     return f"{kib / 1024:,.0f}"
-
-
-@contextmanager
-def _unthrottled():
-    saved = getattr(AnonRateThrottle, "rate", None)
-    AnonRateThrottle.rate = "1000000/second"
-    try:
-        yield
-    finally:
-        AnonRateThrottle.rate = saved
 
 
 class Command(BaseCommand):
@@ -210,7 +200,7 @@ class Command(BaseCommand):
         quotes = list(Appearance.objects.exclude(quote="").order_by("?").values_list("quote", flat=True)[:requests])
         queries = (headlines + quotes)[:requests] or ["rockets"]
         out("\nserver time, anonymous, in-process (ms)")
-        with override_settings(ALLOWED_HOSTS=["*"]), _unthrottled():
+        with override_settings(ALLOWED_HOSTS=["*"]), unthrottled():
             for label, path, key in (
                 ("similar", "/api/v1/claims/similar/", "text"),
                 ("claims:search", "/api/v1/claims:search", "query"),
@@ -232,7 +222,7 @@ class Command(BaseCommand):
         """From publishing a fact-check to the public finding it by similarity."""
         text = "The lighthouse keeper's parrot predicted every storm of the decade correctly."
         client = Client()
-        with override_settings(ALLOWED_HOSTS=["*"]), _unthrottled():
+        with override_settings(ALLOWED_HOSTS=["*"]), unthrottled():
             claim = Claim.objects.create(text=text)
             try:
                 now = timezone.now()
