@@ -152,6 +152,12 @@ WHERE c.id = %(claim_id)s
 """
 
 
+def _nth(values, position: int):
+    """The value at ``position``, or the last where there are fewer (a small database)."""
+    found = values[position : position + 1]
+    return found[0] if found else values.reverse()[0]
+
+
 def pick_values(search: str) -> dict:
     """A value for each filter from the data: things the newest published fact-checks carry."""
     published = Verdict.objects.filter(status=VerdictStatus.PUBLISHED)
@@ -159,8 +165,8 @@ def pick_values(search: str) -> dict:
     claim = Claim.objects.get(pk=newest.values_list("claim_id", flat=True)[0])
     appearance = Appearance.objects.filter(claim__in=newest.values("claim_id")[:200]).select_related("source")[0]
     corrected = newest.filter(supersedes__isnull=False).values_list("claim_id", flat=True).first()
-    published_at = newest.values_list("published_at", flat=True)[500]
-    made_on = Claim.objects.exclude(made_on=None).order_by("-made_on").values_list("made_on", flat=True)[5000]
+    published_at = _nth(newest.values_list("published_at", flat=True), 500)
+    made_on = _nth(Claim.objects.exclude(made_on=None).order_by("-made_on").values_list("made_on", flat=True), 5000)
     # Published verdicts have a publication time (a database constraint); made_on=None is excluded.
     assert published_at is not None and made_on is not None
     tagged = Topic.objects.filter(claims__in=newest.values("claim_id")[:200]).order_by("id").first()
@@ -174,7 +180,8 @@ def pick_values(search: str) -> dict:
         "language": claim.language,
         "published_after": published_at.isoformat(),
         "made_after": made_on.isoformat(),
-        "updated_since": Claim.objects.order_by("-updated_at").values_list("updated_at", flat=True)[5000].isoformat(),
+        "updated_since": _nth(Claim.objects.order_by("-updated_at").values_list("updated_at", flat=True), 5000)
+        .isoformat(),
         "q": search,
         "claim_id": corrected or claim.pk,
     }
