@@ -30,6 +30,8 @@ from django.utils.http import parse_etags
 from claims import public_version
 from claims.models import PublicRecordVersion
 
+from . import credentials
+
 # The code whose changes change public output: the shapes, views, selectors and rules.
 RELEASE_SOURCES = (
     "factcheck/api",
@@ -81,8 +83,19 @@ def request_key(request) -> str:
 
 
 def etag(version: int, request) -> str:
+    """The ETag of the public response to ``request`` made from ``version``.
+
+    Kept on the request for its version: the middleware and the view that builds the
+    response both need it, and the request does not change between them.
+    """
+    http_request = getattr(request, "_request", request)
+    kept = getattr(http_request, "_public_etag", None)
+    if kept is not None and kept[0] == version:
+        return kept[1]
     digest = hashlib.blake2b(f"{release()}\n{version}\n{request_key(request)}".encode(), digest_size=16)
-    return f'"v{digest.hexdigest()}"'
+    tag = f'"v{digest.hexdigest()}"'
+    http_request._public_etag = (version, tag)
+    return tag
 
 
 def matches(request, tag: str) -> bool:
@@ -145,8 +158,7 @@ def RevalidationMiddleware(get_response):
     def middleware(request):
         if not (
             request.method in ("GET", "HEAD")
-            and "HTTP_AUTHORIZATION" not in request.META
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not credentials.sent(request)
             and request.path_info.startswith("/api/")
             and _versioned_path(request.path_info)
         ):
