@@ -28,7 +28,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from factcheck.prepared import prepared_cursor
+from factcheck.prepared import BoundedCache, prepared_cursor
 
 # Cursors are base64url. The longest one the API writes holds a 300-character name, each
 # character escaped by JSON as \uXXXX in the worst case: about 2,500 characters.
@@ -40,6 +40,20 @@ MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)
 POSITION = "page_position"
 KEY = "page_key"
 ITEM = "item"
+
+
+# A page's links are its own address with another cursor, made by DRF's replace_query_param
+# (parameters sorted and encoded again). A cursor is URL-safe base64, which that encoding
+# leaves as it is, and parameters are sorted by name alone: so the address made once with a
+# mark for the cursor, the mark replaced, is the one replace_query_param makes for any cursor.
+LINK_MARK = "Zq7cursor7qZ"
+LINK_TEMPLATES = BoundedCache(256)
+
+
+def link_template(address: str, name: str) -> str:
+    """``address`` with the mark for its ``name`` parameter, or "" where the mark could be mistaken."""
+    template = replace_query_param(address, name, LINK_MARK)
+    return template if template.count(LINK_MARK) == 1 else ""
 
 
 @dataclass(frozen=True)
@@ -135,6 +149,15 @@ class KeysetPagination(BasePagination):
             position = position.isoformat()
         payload = orjson.dumps({"o": name, "p": position, "k": key, "b": backwards})
         cursor = base64.urlsafe_b64encode(payload).decode("ascii").rstrip("=")
+        if not self.had_cursor:
+            # A first page (the one asked for over and over): its address around the cursor is
+            # made once. Deeper pages' addresses each differ, and are made each time.
+            template = LINK_TEMPLATES.get(
+                (self.base_url, self.cursor_query_param),
+                lambda: link_template(self.base_url, self.cursor_query_param),
+            )
+            if template:
+                return template.replace(LINK_MARK, cursor)
         return replace_query_param(self.base_url, self.cursor_query_param, cursor)
 
     # Querying ------------------------------------------------------------------------
