@@ -4,15 +4,21 @@ A page asked for again is served by one prepared statement, with the same bytes 
 it was planned for each request; a changed record is read by it at once; where preparing
 is off, nothing is prepared. A detail's lookups by key are prepared once and serve other
 keys; the statements after it are sent as before. Other databases run the same pages
-with Django's cursor.
+with Django's cursor. A connection keeps one cursor for its pages, made again for a new
+connection, and the times it reads become page cursors as Django would write them.
 """
 
+import base64
+import json
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
 
 import psycopg
 import pytest
 from django.db import connection
 
+from claims.models import Verdict
 from factcheck.prepared import COMPOSED, BoundedCache, prepared_cursor
 from tests.api.helpers import API, published_fact_checks
 
@@ -169,3 +175,50 @@ def test_the_statement_cache_keeps_the_newest():
         assert cache.get(key, lambda key=key: key.upper()) == key.upper()
     assert list(cache.values) == ["b", "c"]
     assert cache.get("b", lambda: "built again") == "B"
+
+
+def _kept_cursor():
+    return getattr(connection, "_factcheck_prepared_cursor", (None, None))
+
+
+def test_pages_are_read_with_the_cursor_the_connection_keeps(client):
+    published_fact_checks(3, prefix="kept")
+    first = client.get(_list(2)).content
+    if connection.vendor == "postgresql":
+        raw, cursor = _kept_cursor()
+        assert raw is connection.connection
+        assert client.get(_list(2)).content == first
+        assert _kept_cursor()[1] is cursor
+        # A cursor someone closed (an error, a test) is made again.
+        cursor.close()
+        assert client.get(_list(2)).content == first
+        assert _kept_cursor()[1] is not cursor
+        assert not _kept_cursor()[1].closed
+    else:  # other databases read pages with Django's own cursors
+        assert _kept_cursor() == (None, None)
+        assert client.get(_list(2)).content == first
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_new_connection_reads_pages_with_a_cursor_of_its_own(client):
+    published_fact_checks(2, prefix="reconnected")
+    first = client.get(_list(1)).content
+    connection.close()
+    assert client.get(_list(1)).content == first
+    if connection.vendor == "postgresql":
+        assert _kept_cursor()[0] is connection.connection
+
+
+@pytest.mark.parametrize("microsecond", [0, 678900])
+def test_a_page_cursor_holds_the_time_as_django_reads_it(client, microsecond):
+    verdicts = published_fact_checks(2, prefix="timed")
+    Verdict.objects.filter(pk=verdicts[-1].pk).update(
+        published_at=datetime(2030, 1, 2, 3, 4, 5, microsecond, tzinfo=UTC)
+    )
+    page = client.get(_list(1)).json()
+    [item] = page["results"]
+    assert item["verdict"]["id"] == verdicts[-1].pk
+    raw = parse_qs(urlsplit(page["next"]).query)["cursor"][0]
+    position = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))["p"]
+    assert position == Verdict.objects.get(pk=verdicts[-1].pk).published_at.isoformat()
+    assert position == ("2030-01-02T03:04:05+00:00" if not microsecond else "2030-01-02T03:04:05.678900+00:00")

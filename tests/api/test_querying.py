@@ -4,13 +4,16 @@ import base64
 import re
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.utils import timezone
+from rest_framework.utils.urls import replace_query_param
 
 from claims import services
 from claims.choices import SpeakerKind, Stance, VerdictStatus
 from claims.models import Claim, Evidence, Rating, Speaker, Topic, Verdict
+from factcheck.api.pagination import LINK_MARK, LINK_TEMPLATES, link_template
 from sources.choices import SourceKind
 from sources.models import Source
 from tests.api.helpers import (
@@ -442,6 +445,42 @@ class TestPagination:
         assert len(feed["dataFeedElement"]) == 100
         everything = body(client.get(f"{API}claim-reviews/", {"updated_since": since, "page_size": 500}))
         assert len(everything["dataFeedElement"]) == 205
+
+
+class TestFirstPageLinks:
+    """A first page's next link is made from its address once (factcheck.api.pagination.LINK_TEMPLATES)."""
+
+    @pytest.mark.parametrize(
+        ("address", "usable"),
+        [
+            ("http://testserver/api/v1/claims/", True),
+            ("http://testserver/api/v1/claims/?page_size=2", True),
+            ("http://testserver/api/v1/claims/?q=caf%C3%A9+bar&page_size=2&ordering=-updated_at", True),
+            ("http://testserver/api/v1/claims/?topic=a&topic=b&rating=&page_size=2", True),
+            ("http://testserver/api/v1/claims/?q=a%26b%3Dc%2Bd&page_size=2", True),
+            # The mark itself, plainly or encoded, in another parameter: no template is used.
+            (f"http://testserver/api/v1/claims/?q={LINK_MARK}&page_size=2", False),
+            (f"http://testserver/api/v1/claims/?q={LINK_MARK[:3]}%{ord(LINK_MARK[3]):X}{LINK_MARK[4:]}", False),
+        ],
+    )
+    def test_the_link_is_drf_s_for_any_cursor(self, address, usable):
+        template = link_template(address, "cursor")
+        assert bool(template) is usable
+        for value in ("eyJvIjoiLXB1Ymxpc2hlZF9hdCJ9", "A-_z09", "x"):
+            expected = replace_query_param(address, "cursor", value)
+            assert (template.replace(LINK_MARK, value) == expected) is usable
+
+    def test_a_first_page_asked_again_links_as_the_first_time(self, client, catalogue):
+        url = f"{API}claims/?page_size=1&ordering=-updated_at"
+        LINK_TEMPLATES.values.clear()
+        links = [get_json(client, url)["next"] for _ in range(3)]
+        assert links[0] and links.count(links[0]) == 3
+        value = parse_qs(urlsplit(links[0]).query)["cursor"][0]
+        assert links[0] == replace_query_param(f"http://testserver{url}", "cursor", value)
+        assert list(LINK_TEMPLATES.values) == [(f"http://testserver{url}", "cursor")]
+        # A deeper page's links are made each time, not kept.
+        get_json(client, links[0])
+        assert len(LINK_TEMPLATES.values) == 1
 
 
 class TestIncrementalSync:
