@@ -6,8 +6,9 @@
 Cases: the claims list unfiltered and with each list filter, full-text searches for a
 mid- and a high-frequency word, a claim detail, and conditional GETs (304) of lists and
 the detail, and the list and detail served again by ETag (kept, against the same GET
-built). For each, the API (a real request through the whole Django stack,
-in-process, anonymous) and its floor (the same JSON from one statement on the same
+built). For each, the API (a real request given to the WSGI application as an app
+server gives it, through every middleware and the view, in-process, anonymous; the
+unfiltered list also through Django's test client) and its floor (the same JSON from one statement on the same
 connection) are first checked to give the same JSON, then warmed up equally and timed
 alternately, call for call, so both see the same machine; the floor is timed twice, as
 sent (parsed and planned each time) and as a prepared statement. It prints the median
@@ -15,7 +16,7 @@ and interquartile range of each, and the API's ratio to both; a 304 is compared 
 the 200 of the same URL. A case whose outputs differ gets no ratio, and the command
 then exits non-zero. Searches print the plan of the API's statement; ``--explain``
 prints every floor's and API statement's plan; ``--stages`` prints where a list
-request's time goes (client, middleware, DRF, the view, the page, the statement) beside
+request's time goes (WSGI handler, middleware, DRF, the view, the page, the statement) beside
 a trivial view's.
 """
 
@@ -39,7 +40,7 @@ from claims.models import Claim, Verdict
 from claims.selectors import MatchesSearchDocument
 
 from ._floors import DETAIL_FLOOR, FILTERS, LIST_FLOOR, URLS, pick_values
-from ._inprocess import unthrottled
+from ._inprocess import WSGIClient, kept_connections, unthrottled
 
 
 @dataclass
@@ -111,7 +112,7 @@ class Command(BaseCommand):
         if not Verdict.objects.filter(status=VerdictStatus.PUBLISHED).exists():
             raise CommandError("No published verdicts: run generate_claims first.")
         values = pick_values(search)
-        self.client = Client()
+        self.client: WSGIClient | Client = WSGIClient()
         self.stdout.write(
             f"{Verdict.objects.filter(status=VerdictStatus.PUBLISHED).count():,} published verdicts; "
             f"{warmup} warm-up and {runs} timed runs per side, interleaved; milliseconds, median [IQR]"
@@ -131,32 +132,38 @@ class Command(BaseCommand):
         failures = []
         # Throttling stays in the request path; only its limit is lifted so the runs are not refused.
         # Every response is built (none served again by ETag) except in the "kept" cases.
+        list_url = "/api/v1/claims/?page_size=50"
         with override_settings(ALLOWED_HOSTS=["*"], FACTCHECK_API_RESPONSE_CACHE_BYTES=0), unthrottled():
-            cases = [(parameter, values[parameter]) for parameter in FILTERS]
-            cases.append(("q", common_search))
-            for parameter, value in cases:
-                query = {"page_size": 50, **({parameter: value} if parameter else {})}
-                label = f"list {parameter}={value}"[:34] if parameter else "list (50, nested)"
-                sql = LIST_FLOOR.format(condition=FILTERS[parameter])
-                url = f"/api/v1/claims/?{urlencode(query)}"
-                params = {**URLS, **values, **({parameter: value} if parameter else {})}
-                if not self.compare(label, url, sql, params, runs, warmup, explain or parameter == "q"):
-                    failures.append(label)
-            detail = f"/api/v1/claims/{values['claim_id']}/"
-            if not self.compare("claim detail", detail, DETAIL_FLOOR, {**URLS, **values}, runs, warmup, explain):
-                failures.append("claim detail")
-            rated = f"/api/v1/claims/?{urlencode({'page_size': 50, 'rating': values['rating']})}"
-            for label, url in (
-                ("304 list", "/api/v1/claims/?page_size=50"),
-                ("304 list rating", rated),
-                ("304 detail", detail),
-            ):
-                self.revalidation(label, url, runs, warmup)
-            for label, url in (("kept list", "/api/v1/claims/?page_size=50"), ("kept detail", detail)):
-                self.kept(label, url, runs, warmup)
-            if stages:
-                for url in ("/api/v1/claims/?page_size=50", rated):
-                    self.stages(url, runs * 5, warmup)
+            with kept_connections():
+                cases = [(parameter, values[parameter]) for parameter in FILTERS]
+                cases.append(("q", common_search))
+                for parameter, value in cases:
+                    query = {"page_size": 50, **({parameter: value} if parameter else {})}
+                    label = f"list {parameter}={value}"[:34] if parameter else "list (50, nested)"
+                    sql = LIST_FLOOR.format(condition=FILTERS[parameter])
+                    url = f"/api/v1/claims/?{urlencode(query)}"
+                    params = {**URLS, **values, **({parameter: value} if parameter else {})}
+                    if not self.compare(label, url, sql, params, runs, warmup, explain or parameter == "q"):
+                        failures.append(label)
+                detail = f"/api/v1/claims/{values['claim_id']}/"
+                if not self.compare("claim detail", detail, DETAIL_FLOOR, {**URLS, **values}, runs, warmup, explain):
+                    failures.append("claim detail")
+                rated = f"/api/v1/claims/?{urlencode({'page_size': 50, 'rating': values['rating']})}"
+                for label, url in (("304 list", list_url), ("304 list rating", rated), ("304 detail", detail)):
+                    self.revalidation(label, url, runs, warmup)
+                for label, url in (("kept list", list_url), ("kept detail", detail)):
+                    self.kept(label, url, runs, warmup)
+                if stages:
+                    for url in (list_url, rated):
+                        self.stages(url, runs * 5, warmup)
+            # The unfiltered list through Django's test client too (this command's figures before
+            # it sent requests to the WSGI application). Outside kept_connections: after each of
+            # its requests the test client connects the receivers that one disconnects.
+            self.client = Client()
+            label = "list (50, nested), test client"
+            list_floor = LIST_FLOOR.format(condition=FILTERS[""])
+            if not self.compare(label, list_url, list_floor, {**URLS, **values}, runs, warmup, False):
+                failures.append(label)
         self.stdout.write(f"load average {os.getloadavg()[0]:.2f} at the end")
         if failures:
             raise CommandError(f"The API and its floor gave different JSON for: {', '.join(failures)}.")
@@ -276,7 +283,7 @@ class Command(BaseCommand):
         same client and middleware is timed alternately, as the request's fixed cost.
         """
         from django.core.handlers.base import BaseHandler
-        from django.test.client import ClientHandler
+        from django.core.handlers.wsgi import WSGIHandler
         from rest_framework.response import Response
         from rest_framework.views import APIView
 
@@ -285,7 +292,7 @@ class Command(BaseCommand):
 
         # (class, attribute, whether it is a property): looked up on the class at each call.
         timed = {
-            "whole": (ClientHandler, "__call__", False),
+            "whole": (WSGIHandler, "__call__", False),
             "handler": (BaseHandler, "get_response", False),
             "dispatch": (APIView, "dispatch", False),
             "initial": (APIView, "initial", False),
@@ -337,7 +344,7 @@ class Command(BaseCommand):
         self.stdout.write(f"stages of {url} ({runs} requests; median ms)")
         rows = [
             ("whole request", median["whole"]),
-            ("  test client", median["whole"] - median["handler"]),
+            ("  WSGI handler (environ in, response out)", median["whole"] - median["handler"]),
             ("  middleware, URL and view call", median["handler"] - median["dispatch"] - median["rendering"]),
             ("  rendering", median["rendering"]),
             ("  DRF checks (initial)", median["initial"]),
