@@ -17,7 +17,7 @@ import time
 
 from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
@@ -45,11 +45,35 @@ _redis_down_until: dict[str, float] = {}
 _lock = threading.Lock()
 
 
+class OneClientPerPool(RedisCacheClient):
+    """Django's Redis cache client, making one redis-py client per connection pool, not one per call.
+
+    Each redis-py client copies its table of response callbacks (about 170 entries) when
+    it is made: about 60 µs of CPU, more than the round trip to Redis, on every throttle
+    count and every cache call. A client is safe to share: it takes a connection from its
+    pool for each command.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        # Django's own pool lookup (the one its get_client uses), which its stubs do not declare.
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+        client = self._clients.get(id(pool))
+        if client is None:
+            # Pools live as long as this object (Django keeps them): their ids stay theirs.
+            client = self._clients[id(pool)] = super().get_client(key, write=write)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     """Django's Redis cache, answered from local memory while Redis cannot be reached."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = OneClientPerPool
         self._location = server if isinstance(server, str) else ",".join(server)
         # LocMemCache keeps its data per name, process-wide: every thread sees the same counters.
         self._fallback = LocMemCache(f"redis-fallback:{self._location}", {"TIMEOUT": params.get("TIMEOUT", 300)})

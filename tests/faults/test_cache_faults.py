@@ -128,3 +128,19 @@ def test_the_throttle_counts_in_redis_with_an_expiry(client, monkeypatch):
         assert 0 < client_.ttl(counters[0]) <= 61
         redis.clear()
     assert statuses == [200, 200, 200, 429, 429]
+
+
+def test_one_redis_client_serves_every_call():
+    """redis-py clients are made once per connection pool (each copies ~170 callbacks when made)."""
+    from django.core.cache import caches
+
+    with override_settings(CACHES={"default": redis_cache(f"redis://127.0.0.1:{REDIS_PORT}/{REDIS_DB}", timeout=1)}):
+        redis = caches["default"]
+        client_ = redis._cache.get_client(write=True)
+        redis.set("one-client", "kept", 30)
+        assert redis.get("one-client") == "kept"
+        assert redis._cache.get_client(write=True) is client_
+        # One server: reads use the same pool, so the same client.
+        assert redis._cache.get_client() is client_
+        assert client_.get(redis.make_key("one-client")) is not None
+        redis.clear()
