@@ -5,6 +5,7 @@ import os
 import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from csp.exceptions import CSPNonceError
@@ -75,6 +76,13 @@ def test_check_deploy_fails_when_production_is_weakened(change, warning):
     assert warning in result.stderr
 
 
+def _listening_sockets(port: int) -> int:
+    """How many sockets listen on ``port`` on this machine (Linux's /proc/net/tcp: state 0A)."""
+    lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    fields = [line.split() for line in lines]
+    return sum(1 for field in fields if int(field[1].split(":")[1], 16) == port and field[3] == "0A")
+
+
 def test_gunicorn_serves_the_app_with_the_production_environment(tmp_path):
     """The README's application server command, with the production settings, behind a TLS proxy."""
     import socket
@@ -135,6 +143,9 @@ def test_gunicorn_serves_the_app_with_the_production_environment(tmp_path):
         plain = get({"X-Forwarded-Proto": "http"})
         assert plain.status == 301
         assert plain.headers["Location"] == "https://factcheck.example.org/api/schema/"
+        # gunicorn.conf.py: each worker listens on a socket of its own (SO_REUSEPORT), so the
+        # kernel spreads connections over the workers rather than one worker taking a burst.
+        assert _listening_sockets(port) == 2
     finally:
         # A graceful stop lets the workers finish; it takes seconds on a busy machine.
         server.terminate()
