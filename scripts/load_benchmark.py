@@ -13,13 +13,14 @@ it with ``wrk`` (Debian's ``wrk`` package; ``make loadbench`` installs it) for:
 - ``detail``: one published claim; ``304``: the list again with its ETag in
   ``If-None-Match``.
 
-Cases are interleaved (every case once per round, ``--rounds`` rounds, ``--duration``
-seconds each), so a change in the machine's load hits all of them alike. Prints requests/s
-and p99 latency per case (median over rounds) and requests/s as a share of the ceiling
-measured in the same round; with the machine's load average, since the benchmark shares
-the cores with the server it measures. Bounded: about configurations x cases x rounds x
-duration seconds, plus start-up. Exits non-zero if a case answers anything but its
-expected status.
+Each case is timed right beside a run of the ceiling (``--rounds`` pairs per case,
+``--duration`` seconds each, the ceiling first or second in turn) and compared with that
+run, so a change in the machine's speed between seconds hits both sides of a ratio alike.
+Prints requests/s and p50 and p99 latency per case (medians over rounds), requests/s as a
+share of the ceiling run beside it (median, with the lowest and highest), and the
+machine's load average, since the benchmark shares the cores with the server it
+measures. Bounded: about configurations x 8 x rounds x duration seconds, plus start-up.
+Exits non-zero if a case answers anything but its expected status.
 """
 
 import argparse
@@ -186,30 +187,44 @@ def benchmark(config: str, args, env: dict[str, str]) -> dict[str, dict[str, flo
         )
         for case in cases:  # warm every worker's connections and caches before timing
             run_wrk(port, case, connections=connections, duration=1)
+        # Each case is timed right beside a run of the ceiling, first or second in turn, and
+        # compared with that run: this machine's speed can change from one second to the next
+        # (other work on its cores), and a case compared with a ceiling timed a minute earlier
+        # reads that change as its own.
+        ceiling_case, *timed_cases = cases
         runs: dict[str, list[Run]] = {case.name: [] for case in cases}
-        for _ in range(args.rounds):
-            for case in cases:
-                runs[case.name].append(run_wrk(port, case, connections=connections, duration=args.duration))
+        ratios: dict[str, list[float]] = {case.name: [] for case in timed_cases}
+        for round_number in range(args.rounds):
+            for case in timed_cases:
+                pair = (ceiling_case, case) if round_number % 2 == 0 else (case, ceiling_case)
+                measured = {c.name: run_wrk(port, c, connections=connections, duration=args.duration) for c in pair}
+                runs[case.name].append(measured[case.name])
+                runs[ceiling_case.name].append(measured[ceiling_case.name])
+                ratios[case.name].append(
+                    measured[case.name].requests_per_second / measured[ceiling_case.name].requests_per_second
+                )
         # For the same load, check the 304 really was a 304 all along.
         cases_for(port, args.search)
     finally:
         stop(server)
-    ceiling = runs["ceiling"]
-    print(f"{'case':<9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'of ceiling':>11} {'goal':>6} {'errors':>7}")
+    print(
+        f"{'case':<9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'of ceiling':>11} {'(min-max)':>11} "
+        f"{'goal':>6} {'errors':>7}"
+    )
     summary = {}
     failed = False
-    for name, measured in runs.items():
-        ratio = statistics.median(
-            run.requests_per_second / top.requests_per_second for run, top in zip(measured, ceiling, strict=True)
-        )
-        rate = statistics.median(run.requests_per_second for run in measured)
-        p50 = statistics.median(run.p50_ms for run in measured)
-        p99 = statistics.median(run.p99_ms for run in measured)
-        errors = sum(run.errors for run in measured)
+    for name, measured_runs in runs.items():
+        rate = statistics.median(run.requests_per_second for run in measured_runs)
+        p50 = statistics.median(run.p50_ms for run in measured_runs)
+        p99 = statistics.median(run.p99_ms for run in measured_runs)
+        errors = sum(run.errors for run in measured_runs)
         failed |= errors > 0
+        shares = ratios.get(name, [1.0])
+        ratio = statistics.median(shares)
+        spread = f"{min(shares):.0%}-{max(shares):.0%}" if name in ratios else ""
         goal = GOALS.get(name)
         mark = "" if goal is None else (f"{goal:.0%}" + ("" if ratio >= goal else " MISS"))
-        print(f"{name:<9} {rate:>9.0f} {p50:>8.1f} {p99:>8.1f} {ratio:>10.0%} {mark:>6} {errors:>7}")
+        print(f"{name:<9} {rate:>9.0f} {p50:>8.1f} {p99:>8.1f} {ratio:>10.0%} {spread:>11} {mark:>6} {errors:>7}")
         summary[name] = {"rps": rate, "p99_ms": p99, "ratio": ratio}
     print(f"load average after: {load_average()}")
     if failed:
@@ -255,7 +270,7 @@ def main() -> None:
     )
     configs = [config.strip() for config in args.configs.split(",") if config.strip()]
     modes = ["on", "off"] if args.response_cache == "both" else [args.response_cache]
-    planned = len(modes) * len(configs) * 5 * (args.rounds * args.duration + 1)
+    planned = len(modes) * len(configs) * (8 * args.rounds * args.duration + 5)
     print(f"about {planned:.0f} s of load; database {env['DATABASE_URL'].rsplit('/', 1)[-1]}", end="")
     print(f", Redis {'on' if env.get('REDIS_URL') else 'off (per-process cache)'}, {os.cpu_count()} CPUs")
     for config in configs:
