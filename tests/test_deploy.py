@@ -145,6 +145,10 @@ def test_gunicorn_serves_the_app_with_the_production_environment(tmp_path):
         assert plain.headers["Location"] == "https://factcheck.example.org/api/schema/"
         # gunicorn.conf.py: each worker listens on a socket of its own (SO_REUSEPORT), so the
         # kernel spreads connections over the workers rather than one worker taking a burst.
+        # The first worker may answer before the second has started: wait for both.
+        workers_up = time.monotonic() + 30
+        while _listening_sockets(port) < 2 and time.monotonic() < workers_up:
+            time.sleep(0.1)
         assert _listening_sockets(port) == 2
     finally:
         # A graceful stop lets the workers finish; it takes seconds on a busy machine.
