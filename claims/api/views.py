@@ -1,9 +1,10 @@
 """Read API for claims, verdicts, speakers, topics, ratings and ClaimReview."""
 
+from collections.abc import Callable
 from functools import cached_property
 
 from django.db import connection, router
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django_filters.filterset import FilterSet
@@ -106,6 +107,10 @@ def _evidence():
     return Evidence.objects.select_related("source__publisher").defer("source__archived_text")
 
 
+# Detail querysets, by view class, action and whether the caller is of the desk (FastListMixin.kept_queryset).
+KEPT_QUERYSETS: dict[tuple, QuerySet] = {}
+
+
 class FastListMixin(PublicReadOnlyViewSet):
     """Lists of claims and verdicts, built without serializers.
 
@@ -149,6 +154,20 @@ class FastListMixin(PublicReadOnlyViewSet):
     def with_version(self, queryset):
         """``queryset`` whose rows carry the public record's version, read by the same query."""
         return queryset.annotate(public_record_version=RawSQL(version_sql(connection.vendor), ()))
+
+    def kept_queryset(self, build: Callable[[], QuerySet]) -> QuerySet:
+        """``build()``, made once per process for this view, action and kind of caller; a copy each time.
+
+        A detail's queryset depends on nothing else (not the object asked for: the view
+        filters a copy by key), and building one, with its visibility rules, joins, prefetches
+        and annotations, cost a claim detail about 0.4 ms. The queryset kept is never
+        evaluated itself: each request gets a copy (``all()``), with its own results.
+        """
+        key = (type(self), self.action, self.desk_member)
+        queryset = KEPT_QUERYSETS.get(key)
+        if queryset is None:
+            queryset = KEPT_QUERYSETS.setdefault(key, build())
+        return queryset.all()
 
     def etag_from(self, obj) -> None:
         """The ETag of a detail, from the version read with its object (before anything else)."""
@@ -237,17 +256,19 @@ class ClaimViewSet(FastListMixin, PublicReadOnlyViewSet):
             # in progress.
             return listed(self.list_kind, self.listed_statuses())
         # Speaker is shown; topics and appearances (with sources and publishers) are nested lists.
-        return self.with_version(
-            visibility.visible_claims(desk_member=self.desk_member)
-            .select_related("speaker")
-            .prefetch_related(
-                "topics",
-                Prefetch(
-                    "appearances",
-                    queryset=Appearance.objects.select_related("source__publisher")
-                    .defer("source__archived_text")
-                    .order_by("id"),
-                ),
+        return self.kept_queryset(
+            lambda: self.with_version(
+                visibility.visible_claims(desk_member=self.desk_member)
+                .select_related("speaker")
+                .prefetch_related(
+                    "topics",
+                    Prefetch(
+                        "appearances",
+                        queryset=Appearance.objects.select_related("source__publisher")
+                        .defer("source__archived_text")
+                        .order_by("id"),
+                    ),
+                )
             )
         )
 
@@ -345,13 +366,15 @@ class VerdictViewSet(FastListMixin, PublicReadOnlyViewSet):
             return Verdict.objects.filter(status__in=self.listed_statuses())
         # The claim and rating are shown; each piece of evidence with its source and publisher.
         related = ["claim", "rating", "reviewed_by", *(["reviewer", "editor"] if desk_member else [])]
-        return self.with_version(
-            visibility.visible_verdicts(desk_member=desk_member)
-            .select_related(*related)
-            .prefetch_related(Prefetch("evidence", queryset=_evidence()))
-            .annotate(
-                claim_is_public=visibility.published_verdict_exists("claim_id"),
-                claim_wording=visibility.claim_wording("claim"),
+        return self.kept_queryset(
+            lambda: self.with_version(
+                visibility.visible_verdicts(desk_member=desk_member)
+                .select_related(*related)
+                .prefetch_related(Prefetch("evidence", queryset=_evidence()))
+                .annotate(
+                    claim_is_public=visibility.published_verdict_exists("claim_id"),
+                    claim_wording=visibility.claim_wording("claim"),
+                )
             )
         )
 

@@ -3,7 +3,8 @@
 A request without credentials is anonymous without asking the authenticators; one with
 them is authenticated as before. The API's requests set up no message storage, the admin's
 do. DRF's content negotiation is made once per Accept header, format and renderers, and
-what it refuses is refused every time. A response's ETag is made once per request.
+what it refuses is refused every time. A response's ETag is made once per request. A
+detail's queryset is built once per kind of caller, and each request reads its own rows.
 """
 
 import pytest
@@ -99,3 +100,33 @@ def test_the_etag_is_made_once_per_request_and_version():
     # Made afresh for another request with the same key: the same tag.
     assert revalidation.etag(7, RequestFactory().get("/api/v1/claims/", {"page_size": "2"})) == first
     assert revalidation.etag(7, RequestFactory().get("/api/v1/claims/", {"page_size": "3"})) != first
+
+
+def test_detail_querysets_are_kept_per_kind_of_caller_and_never_evaluated(client, reviewer):
+    from claims.api.views import KEPT_QUERYSETS
+
+    KEPT_QUERYSETS.clear()
+    first, second = published_fact_checks(2, prefix="kept detail")
+    draft = make_verdict(make_claim("A claim only the desk has seen."))
+    desk = token_client(reviewer)
+    for _ in range(2):
+        # Anonymous and desk callers in turn: each kind keeps its own queryset.
+        assert client.get(f"{API}claims/{first.claim_id}/").json()["id"] == first.claim_id
+        assert client.get(f"{API}claims/{second.claim_id}/").json()["id"] == second.claim_id
+        assert client.get(f"{API}claims/{draft.claim_id}/").status_code == 404
+        assert desk.get(f"{API}claims/{draft.claim_id}/").json()["id"] == draft.claim_id
+        assert client.get(f"{API}verdicts/{draft.pk}/").status_code == 404
+        assert desk.get(f"{API}verdicts/{draft.pk}/").json()["id"] == draft.pk
+    kinds = {(view.__name__, action, desk_member) for view, action, desk_member in KEPT_QUERYSETS}
+    assert kinds == {
+        ("ClaimViewSet", "retrieve", False),
+        ("ClaimViewSet", "retrieve", True),
+        ("VerdictViewSet", "retrieve", False),
+        ("VerdictViewSet", "retrieve", True),
+    }
+    assert all(queryset._result_cache is None for queryset in KEPT_QUERYSETS.values())
+    # A change is read at once: the queryset is kept, never its rows.
+    claim = first.claim
+    claim.made_in = "Somewhere new"
+    claim.save()
+    assert client.get(f"{API}claims/{first.claim_id}/").json()["made_in"] == "Somewhere new"
