@@ -1,10 +1,9 @@
 """What the benchmarks' in-process requests share: the anonymous throttle lifted for their run,
 and GETs through the WSGI application itself."""
 
-import io
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from wsgiref.util import setup_testing_defaults
 
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
@@ -47,24 +46,15 @@ class WSGIClient:
     def get(self, url: str, headers: dict[str, str] | None = None) -> HttpResponse:
         path, _, query = url.partition("?")
         environ = {
-            "REQUEST_METHOD": "GET",
             "PATH_INFO": path,
             "QUERY_STRING": query,
-            "SCRIPT_NAME": "",
             "SERVER_NAME": self.host,
-            "SERVER_PORT": "80",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "REMOTE_ADDR": "127.0.0.1",
             "HTTP_HOST": self.host,
-            "wsgi.version": (1, 0),
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(),
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": False,
-            "wsgi.multiprocess": True,
-            "wsgi.run_once": False,
+            "REMOTE_ADDR": "127.0.0.1",
             **{f"HTTP_{name.upper().replace('-', '_')}": value for name, value in (headers or {}).items()},
         }
+        # The rest of what a WSGI server gives (method GET, protocol, wsgi.* keys): the standard library's defaults.
+        setup_testing_defaults(environ)
         response = self.application(environ, _start_response)
         try:
             # What the server would write: the body, read to the end.
