@@ -125,21 +125,21 @@ class ResilientRedisCache(RedisCache):
     def incr(self, *args, **kwargs):
         return self._call("incr", *args, **kwargs)
 
-    def count(self, key: str, timeout: int) -> int:
-        """One more hit on the counter ``key`` (created for ``timeout`` seconds): its new value."""
+    def count(self, key: str, timeout: int, by: int = 1) -> int:
+        """``by`` more hits on the counter ``key`` (created for ``timeout`` seconds): its new value."""
         if time.monotonic() >= _redis_down_until.get(self._location, 0.0):
             try:
-                return self._redis_count(key, timeout)
+                return self._redis_count(key, timeout, by)
             except (RedisError, OSError) as error:
                 self._redis_failed(error)
-        return count(self._fallback, key, timeout)
+        return count(self._fallback, key, timeout, by)
 
-    def _redis_count(self, key: str, timeout: int) -> int:
+    def _redis_count(self, key: str, timeout: int, by: int) -> int:
         # One round trip where add() then incr() take three (Django's incr checks the key first).
         key = self.make_and_validate_key(key)
         pipe = self._cache.get_client(key, write=True).pipeline(transaction=False)
         pipe.set(key, 0, ex=timeout, nx=True)
-        pipe.incr(key)
+        pipe.incrby(key, by)
         return int(pipe.execute()[1])
 
     def set_many(self, *args, **kwargs):
@@ -152,8 +152,8 @@ class ResilientRedisCache(RedisCache):
         return self._call("clear")
 
 
-def count(cache, key: str, timeout: int) -> int:
-    """One more hit on a counter that lives ``timeout`` seconds from its first: the new value.
+def count(cache, key: str, timeout: int, by: int = 1) -> int:
+    """``by`` more hits on a counter that lives ``timeout`` seconds from its first: the new value.
 
     Atomic on Redis (factcheck.cache.ResilientRedisCache, one round trip) and on a local
     memory cache (its own lock).
@@ -161,11 +161,11 @@ def count(cache, key: str, timeout: int) -> int:
     # Duck-typed: DRF's throttles hold django.core.cache.cache, a proxy to the real cache.
     one_trip = getattr(cache, "count", None)
     if one_trip is not None:
-        return one_trip(key, timeout)
-    if cache.add(key, 1, timeout):
-        return 1
+        return one_trip(key, timeout, by)
+    if cache.add(key, by, timeout):
+        return by
     try:
-        return cache.incr(key)
+        return cache.incr(key, by)
     except ValueError:  # the counter expired between add and incr
-        cache.set(key, 1, timeout)
-        return 1
+        cache.set(key, by, timeout)
+        return by

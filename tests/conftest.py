@@ -131,6 +131,14 @@ def fresh_response_cache():
 
 
 @pytest.fixture(autouse=True)
+def fresh_throttle_leases():
+    """Allowances a test's requests were lent stay with that test (they outlive its cache)."""
+    from factcheck.api.throttling import leases
+
+    leases.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Deliberately slow hashing is for production; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -140,4 +148,3 @@ def fast_password_hashing(settings):
 def local_cache(settings):
     # Tests clear the cache (throttle counts); never let that reach a shared Redis.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
