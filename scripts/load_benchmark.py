@@ -24,6 +24,8 @@ Exits non-zero if a case answers anything but its expected status.
 """
 
 import argparse
+import atexit
+import functools
 import json
 import os
 import re
@@ -33,6 +35,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -154,13 +157,38 @@ def parse_latency(text: str, percentile: str) -> float:
     return float(match.group(1)) * UNITS[match.group(2)]
 
 
-def run_wrk(port: int, case: Case, *, connections: int, duration: float) -> Run:
+# Requests from many clients: each request's X-Forwarded-For names the next of CLIENTS
+# addresses in turn (the server trusts one proxy), as callers behind a load balancer.
+SPREAD_CLIENTS = """
+local clients = tonumber(os.getenv("CLIENTS"))
+local sent = 0
+request = function()
+  sent = sent + 1
+  local n = sent % clients
+  wrk.headers["X-Forwarded-For"] = "10." .. math.floor(n / 65536) .. "." .. math.floor(n / 256) % 256 .. "." .. n % 256
+  return wrk.format()
+end
+"""
+
+
+@functools.cache
+def spread_script() -> str:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="clients-", delete=False) as script:
+        script.write(SPREAD_CLIENTS)
+    atexit.register(os.unlink, script.name)
+    return script.name
+
+
+def run_wrk(port: int, case: Case, *, connections: int, duration: float, clients: int = 1) -> Run:
     command = ["wrk", "--threads", "1", "--connections", str(connections), "--duration", f"{duration:g}s"]
     command += ["--latency", "--timeout", "10s"]
+    if clients > 1:
+        command += ["--script", spread_script()]
     for name, value in {**PROXY_HEADERS, **case.headers}.items():
         command += ["--header", f"{name}: {value}"]
     command.append(f"http://{HOST}:{port}{case.path}")
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    wrk_env = {**os.environ, "CLIENTS": str(clients)}
+    output = subprocess.run(command, capture_output=True, text=True, check=True, env=wrk_env).stdout
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     if not rate:
         raise SystemExit(f"no Requests/sec in wrk's output:\n{output}")
@@ -183,10 +211,11 @@ def benchmark(config: str, args, env: dict[str, str]) -> dict[str, dict[str, flo
         cases = cases_for(port, args.search)
         connections = args.connections or max(2, 2 * int(workers) * int(threads))
         print(
-            f"\n{worker_class}, {workers} workers x {threads} threads, {connections} connections, load {load_average()}"
+            f"\n{worker_class}, {workers} workers x {threads} threads, {connections} connections, "
+            f"{args.clients} client address{'es' if args.clients > 1 else ''}, load {load_average()}"
         )
         for case in cases:  # warm every worker's connections and caches before timing
-            run_wrk(port, case, connections=connections, duration=1)
+            run_wrk(port, case, connections=connections, duration=1, clients=args.clients)
         # Each case is timed right beside a run of the ceiling, first or second in turn, and
         # compared with that run: this machine's speed can change from one second to the next
         # (other work on its cores), and a case compared with a ceiling timed a minute earlier
@@ -197,7 +226,10 @@ def benchmark(config: str, args, env: dict[str, str]) -> dict[str, dict[str, flo
         for round_number in range(args.rounds):
             for case in timed_cases:
                 pair = (ceiling_case, case) if round_number % 2 == 0 else (case, ceiling_case)
-                measured = {c.name: run_wrk(port, c, connections=connections, duration=args.duration) for c in pair}
+                measured = {
+                    c.name: run_wrk(port, c, connections=connections, duration=args.duration, clients=args.clients)
+                    for c in pair
+                }
                 runs[case.name].append(measured[case.name])
                 runs[ceiling_case.name].append(measured[ceiling_case.name])
                 ratios[case.name].append(
@@ -242,6 +274,15 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=5, help="Seconds per case and round (default 5).")
     parser.add_argument("--rounds", type=int, default=3, help="Interleaved rounds (default 3).")
     parser.add_argument("--connections", type=int, default=0, help="Open connections (default 2 x workers x threads).")
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=1,
+        help=(
+            "Client addresses the requests come from, in turn, through X-Forwarded-For "
+            "(default 1: every request from one caller, as a CMS plugin polling)."
+        ),
+    )
     parser.add_argument("--search", default="inflation", help="The search term (default: inflation).")
     parser.add_argument(
         "--response-cache",
@@ -266,6 +307,8 @@ def main() -> None:
             "DJANGO_BEHIND_TLS_PROXY": "1",
             # The throttle still counts every request; it just never refuses one here.
             "FACTCHECK_API_ANON_RATE": "1000000000/minute",
+            # One load balancer in front, whose X-Forwarded-For names the client (--clients).
+            "FACTCHECK_NUM_PROXIES": "1",
         }
     )
     configs = [config.strip() for config in args.configs.split(",") if config.strip()]
