@@ -33,10 +33,10 @@ class Leases:
     than its limit in a window. The price is on the other side: a client spread over
     several processes can be refused while allowances it was lent sit unspent in
     another one: at most one lease per process, or per thread of it that asked Redis at
-    the same moment (each lease 1/64 of what was left of the limit when it was taken,
-    at most 64). Leases start at one request per client and window,
-    grow with what the shared counter shows left, and end with the window. A limit
-    changed mid-window (an API key's, in the admin) drops what was lent under the old one.
+    the same moment (each lease 1/64 of what this process last saw left of the limit,
+    at most 64). Leases start at one request per client and window, grow with what the
+    shared counter shows left, and end with the window. A limit changed mid-window (an
+    API key's, in the admin) drops what was lent under the old one.
     """
 
     def __init__(self) -> None:
