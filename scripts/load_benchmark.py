@@ -158,10 +158,12 @@ def parse_latency(text: str, percentile: str) -> float:
 
 
 # Requests from many clients: each request's X-Forwarded-For names the next of CLIENTS
-# addresses in turn (the server trusts one proxy), as callers behind a load balancer.
+# addresses in turn (the server trusts one proxy), as callers behind a load balancer. Each
+# run goes on from where the last one stopped (FIRST_CLIENT), so the whole benchmark
+# cycles through every address rather than each run through the first few thousand.
 SPREAD_CLIENTS = """
 local clients = tonumber(os.getenv("CLIENTS"))
-local sent = 0
+local sent = tonumber(os.getenv("FIRST_CLIENT"))
 request = function()
   sent = sent + 1
   local n = sent % clients
@@ -169,6 +171,10 @@ request = function()
   return wrk.format()
 end
 """
+
+
+# Requests sent so far, over every run: where the next run's client addresses start.
+_clients_used = [0]
 
 
 @functools.cache
@@ -187,8 +193,10 @@ def run_wrk(port: int, case: Case, *, connections: int, duration: float, clients
     for name, value in {**PROXY_HEADERS, **case.headers}.items():
         command += ["--header", f"{name}: {value}"]
     command.append(f"http://{HOST}:{port}{case.path}")
-    wrk_env = {**os.environ, "CLIENTS": str(clients)}
+    wrk_env = {**os.environ, "CLIENTS": str(clients), "FIRST_CLIENT": str(_clients_used[0] % clients)}
     output = subprocess.run(command, capture_output=True, text=True, check=True, env=wrk_env).stdout
+    sent = re.search(r"(\d+) requests in", output)
+    _clients_used[0] += int(sent.group(1)) if sent else 0
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     if not rate:
         raise SystemExit(f"no Requests/sec in wrk's output:\n{output}")
