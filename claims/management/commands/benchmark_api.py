@@ -95,7 +95,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--runs", type=int, default=100, help="Timed runs per side and case (default 100).")
         parser.add_argument("--warmup", type=int, default=20, help="Untimed runs per side first (default 20).")
-        parser.add_argument("--search", default="inflation", help="A mid-frequency search term (default: inflation).")
+        parser.add_argument(
+            "--search",
+            default="school",
+            help="A mid-frequency search term (default: school, in 1.4%% of generate_claims's claims).",
+        )
         parser.add_argument("--common-search", default="said", help="A high-frequency search term (default: said).")
         parser.add_argument("--explain", action="store_true", help="Print each floor's and API statement's plan.")
         parser.add_argument(
