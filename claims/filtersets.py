@@ -90,13 +90,15 @@ class VerdictRowsFilterSet(filters.FilterSet):
 
     # Set by a view that reads the slug checks with its page (None: check at once).
     deferred_checks: list[SlugCheck] | None = None
+    # Set by a view whose rows are all published verdicts (claims.selectors.search_claims).
+    published_only = False
 
     class Meta:
         model = Verdict
         fields: list[str] = []
 
     def filter_search(self, queryset, name, value):
-        return search_claims(queryset, value, through="claim")
+        return search_claims(queryset, value, through="claim", published_only=self.published_only)
 
     def filter_rating(self, queryset, name, value):
         slugs = validated_slugs(Rating.objects.all(), value, name, self.deferred_checks)
@@ -161,7 +163,7 @@ class VerdictFilterSet(VerdictRowsFilterSet):
 
     def filter_search(self, queryset, name, value):
         public = visibility.search_as_public(visibility.is_desk_member(self.request.user))
-        return search_claims(queryset, value, through="claim", public=public)
+        return search_claims(queryset, value, through="claim", public=public, published_only=self.published_only)
 
 
 class SpeakerFilterSet(filters.FilterSet):

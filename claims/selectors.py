@@ -65,12 +65,15 @@ class MatchesSearchDocument(Expression):
     conditional = True
     output_field = BooleanField()
 
-    def __init__(self, term: str, through: str = "", anchor=None, *, text_only: bool = False):
+    def __init__(self, term: str, through: str = "", anchor=None, *, text_only: bool = False, own: bool = False):
         super().__init__()
         self.term = term
         self.through = through
         self.anchor = anchor
         self.text_only = text_only
+        # Rows that are all published verdicts read their own copy of the claim's document
+        # (migration 0025), which their newest-first index holds: no claim is visited for it.
+        self.own = own
 
     def get_source_expressions(self):
         return [self.anchor] if self.anchor is not None else []
@@ -81,7 +84,7 @@ class MatchesSearchDocument(Expression):
 
     def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
         resolved = self.copy()
-        path = f"{self.through}__text" if self.through else "text"
+        path = "pk" if self.own else f"{self.through}__text" if self.through else "text"
         resolved.anchor = F(path).resolve_expression(query, allow_joins, reuse, summarize, for_save)
         return resolved
 
@@ -183,7 +186,9 @@ def _substring_search(queryset: QuerySet, terms: SearchTerms, *, through: str, p
     return queryset.filter(condition)
 
 
-def search_claims(queryset: QuerySet, term: str, *, through: str = "", public: bool = False) -> QuerySet:
+def search_claims(
+    queryset: QuerySet, term: str, *, through: str = "", public: bool = False, published_only: bool = False
+) -> QuerySet:
     """Rows whose claim's text, appearance quotes or speaker name match ``term``.
 
     ``through`` is the path from the queryset's model to the claim ("" for claims,
@@ -196,6 +201,9 @@ def search_claims(queryset: QuerySet, term: str, *, through: str = "", public: b
     (its verdicts were all retracted) still shows its text on those verdicts, as it stood
     when retracted (claims.visibility.claim_wording); its quotes and speaker are no longer
     public: it is found by that wording alone.
+
+    ``published_only``: the queryset holds published verdicts alone (``through`` is
+    "claim"), which carry their claim's document themselves (migration 0025).
     """
     term = term.strip()
     if not term:
@@ -204,7 +212,7 @@ def search_claims(queryset: QuerySet, term: str, *, through: str = "", public: b
     if connection.vendor != "postgresql":
         terms = SearchTerms.parse(term)
         return _substring_search(queryset, terms, through=through, public=public) if terms.alternatives else queryset
-    matches = MatchesSearchDocument(term, through)
+    matches = MatchesSearchDocument(term, through, own=published_only and through == "claim")
     if not public:
         return queryset.filter(matches)
     published = published_verdict_exists(claim_ref)

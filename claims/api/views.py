@@ -169,6 +169,13 @@ class FastListMixin(PublicReadOnlyViewSet):
             queryset = KEPT_QUERYSETS.setdefault(key, build())
         return queryset.all()
 
+    # Whether the list being built holds published verdicts alone (its statement only).
+    published_only = False
+
+    def configure_filterset(self, filterset) -> None:
+        super().configure_filterset(filterset)
+        filterset.published_only = self.published_only
+
     def etag_from(self, obj) -> None:
         """The ETag of a detail, from the version read with its object (before anything else)."""
         if self.versioned(self.request) and self.public_etag is None:
@@ -219,6 +226,7 @@ class FastListMixin(PublicReadOnlyViewSet):
 
         def build() -> FilteredSQL:
             self.deferred_checks = []
+            self.published_only = statuses == (VerdictStatus.PUBLISHED.value,)
             verdicts = self.filter_queryset(listed(self.list_kind, statuses))
             sql, params = compiled(json_rows(self.list_kind, verdicts, host, order))
             return sql, params, tuple((check, known_slugs(check)) for check in self.deferred_checks)

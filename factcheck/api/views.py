@@ -220,11 +220,15 @@ class PublicAPIMixin(viewsets.GenericViewSet):
         filterset = only_filters(filterset_class, present)(
             self.request.query_params, queryset=queryset, request=self.request
         )
-        if self.deferred_checks is not None:
-            filterset.deferred_checks = self.deferred_checks
+        self.configure_filterset(filterset)
         if not filterset.is_valid():
             raise utils.translate_validation(filterset.errors)
         return filterset.qs
+
+    def configure_filterset(self, filterset) -> None:
+        """What this request tells its filters beyond the query string."""
+        if self.deferred_checks is not None:
+            filterset.deferred_checks = self.deferred_checks
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
