@@ -144,7 +144,9 @@ def claim_reviews(data, where: str) -> Iterator[tuple[str, dict | RecordError]]:
     if "@graph" in data:
         yield from claim_reviews(data["@graph"], f"{where} @graph")
     if "datafeed" in kinds:
-        for index, element in enumerate(data.get("dataFeedElement") or [], start=1):
+        elements = data.get("dataFeedElement") or []
+        # One element may be written without its list; anything else holds no review.
+        for index, element in enumerate(elements if isinstance(elements, list) else [elements], start=1):
             yield from claim_reviews(element, f"{where} dataFeedElement {index}")
     elif "datafeeditem" in kinds:
         item = data.get("item")

@@ -9,6 +9,7 @@ and a reason. Dry runs: nothing is written.
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -178,3 +179,25 @@ def test_a_feed_item_wrapping_something_that_is_not_a_review():
         "dataFeedElement": [{"@type": "DataFeedItem", "dateCreated": "2024-01-01", "item": {"claims": ["x"]}}],
     }
     imports_cleanly(Input("feed.json", json.dumps(feed).encode()))
+
+
+@pytest.mark.parametrize("elements", [True, 3, "x", None, {}])
+def test_a_feed_whose_elements_are_not_a_list(elements):
+    feed = {"@type": "DataFeed", "dataFeedElement": elements}
+    imports_cleanly(Input("feed.json", json.dumps(feed).encode()))
+
+
+def test_a_feed_of_one_element_without_its_list_reads_as_with_it():
+    feed = json.loads((Path(__file__).parent / "examples" / "datafeed.json").read_text())
+    first = feed["dataFeedElement"][0]
+    listed = import_claimreview(
+        [Input("feed.json", json.dumps({**feed, "dataFeedElement": [first]}).encode())], dry_run=True
+    )
+    alone = import_claimreview(
+        [Input("feed.json", json.dumps({**feed, "dataFeedElement": first}).encode())], dry_run=True
+    )
+    # The first line also gives the time taken; every count and every other line agree.
+    assert "1 review(s) imported" in listed.lines()[0]
+    assert "1 review(s) imported" in alone.lines()[0]
+    assert alone.lines()[1:] == listed.lines()[1:]
+    assert alone.counts == listed.counts
