@@ -41,22 +41,33 @@ DROP TRIGGER IF EXISTS claims_verdict_search_document ON claims_verdict;
 CREATE TRIGGER claims_verdict_search_document BEFORE INSERT OR UPDATE ON claims_verdict
     FOR EACH ROW EXECUTE FUNCTION claims_verdict_search_document_trigger();
 
+-- Statement-level, over the rows each statement wrote: a bulk load (COPY, or the appearance
+-- triggers touching every claim they changed) passes the documents in one join, where a
+-- row trigger would run one UPDATE per claim.
 CREATE OR REPLACE FUNCTION claims_claim_pass_search_document() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE claims_verdict SET search_document = NEW.search_document
-        WHERE claim_id = NEW.id AND status = 'published';
+    IF TG_OP = 'INSERT' THEN
+        -- A verdict written before its claim (foreign keys checked at commit, as loaddata does).
+        UPDATE claims_verdict v SET search_document = n.search_document
+            FROM new_rows n WHERE v.claim_id = n.id AND v.status = 'published';
+    ELSE
+        UPDATE claims_verdict v SET search_document = n.search_document
+            FROM new_rows n JOIN old_rows o ON o.id = n.id
+            WHERE v.claim_id = n.id AND v.status = 'published'
+                AND o.search_document IS DISTINCT FROM n.search_document;
+    END IF;
     RETURN NULL;
 END $$;
 
 DROP TRIGGER IF EXISTS claims_claim_pass_search_document ON claims_claim;
 CREATE TRIGGER claims_claim_pass_search_document AFTER UPDATE ON claims_claim
-    FOR EACH ROW WHEN (OLD.search_document IS DISTINCT FROM NEW.search_document)
-    EXECUTE FUNCTION claims_claim_pass_search_document();
--- A verdict written before its claim (foreign keys checked at commit, as loaddata does).
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION claims_claim_pass_search_document();
 DROP TRIGGER IF EXISTS claims_claim_pass_first_search_document ON claims_claim;
 CREATE TRIGGER claims_claim_pass_first_search_document AFTER INSERT ON claims_claim
-    FOR EACH ROW EXECUTE FUNCTION claims_claim_pass_search_document();
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION claims_claim_pass_search_document();
 
 UPDATE claims_verdict v SET search_document = c.search_document
     FROM claims_claim c WHERE c.id = v.claim_id AND v.status = 'published';
